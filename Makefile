@@ -1,0 +1,136 @@
+# wgc — native build, tests and the top-level targets.
+#
+#   make demo        build and run the demo under Node (the README's first command)
+#   make test        every suite: native debug, native ASan+UBSan, wasm under
+#                    Node, and the ALIGN=0 baseline checks
+#   make bench       the benchmarks (programs, not tests)
+#   make deps        install what the build needs (called by the targets above)
+#
+# Knobs (one configuration per build directory, build/$(PLATFORM)-$(BUILD)[-noalign]):
+PLATFORM ?= posix   # posix (host, the stand-in OS layer) or wasm (emcc, run by node)
+BUILD    ?= debug   # debug | release | asan (ASan+UBSan) | stress (collect on every allocation)
+ALIGN    ?= 1       # 1: the page-alignment invariant; 0: the unaligned baseline
+WGC_DEBUG ?=        # override the debug tier (0..3); empty: from BUILD
+V        ?= 0       # 1: echo the commands
+
+override PLATFORM := $(strip $(PLATFORM))
+override BUILD := $(strip $(BUILD))
+override ALIGN := $(strip $(ALIGN))
+
+OUT := build/$(PLATFORM)-$(BUILD)$(if $(filter 0,$(ALIGN)),-noalign)
+
+Q := $(if $(filter 1,$(V)),,@)
+
+# ---- the native toolchain (emcc.mk overrides these for PLATFORM=wasm) --------
+CC      := cc
+AR      := ar
+EXE     :=
+RUN      = $(1)
+CMOCKA_CFLAGS :=
+CMOCKA_LIBS   := -lcmocka
+PLATFORM_SRC  := arch/sys_posix.c
+PLATFORM_LDFLAGS :=
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wno-unused-parameter
+CSTD     := -std=gnu11
+
+OPT_debug   := -O1 -g
+OPT_release := -O2 -g
+OPT_asan    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT_stress  := -O1 -g
+DEBUG_debug   := 2
+DEBUG_release := 0
+DEBUG_asan    := 2
+DEBUG_stress  := 2
+
+ifeq ($(PLATFORM),wasm)
+include emcc.mk
+endif
+
+ifeq ($(OPT_$(BUILD)),)
+$(error BUILD must be one of debug, release, asan, stress (got '$(BUILD)'))
+endif
+
+WGC_DEBUG_LEVEL := $(if $(strip $(WGC_DEBUG)),$(strip $(WGC_DEBUG)),$(DEBUG_$(BUILD)))
+DEFS := -DSYS_ALIGN=$(ALIGN) -DWGC_DEBUG=$(WGC_DEBUG_LEVEL) $(if $(filter stress,$(BUILD)),-DWGC_STRESS_DEFAULT=1)
+CFLAGS  := $(CSTD) $(OPT_$(BUILD)) $(WARNINGS) $(DEFS) -MMD -MP -Iarch -Iheap -Iruntime $(EXTRA_CFLAGS)
+LDFLAGS := $(OPT_$(BUILD)) $(PLATFORM_LDFLAGS) $(EXTRA_LDFLAGS)
+
+# ---- sources ------------------------------------------------------------------
+LIB_SRC := arch/sys.c $(PLATFORM_SRC) $(sort $(wildcard heap/*.c)) $(sort $(wildcard runtime/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(OUT)/%.o)
+LIB     := $(OUT)/libwgc.a
+
+TEST_SRC := $(sort $(wildcard test/test_*.c))
+PROG_SRC := $(sort $(wildcard test/prog_*.c))
+TESTS    := $(TEST_SRC:test/%.c=$(OUT)/test/%$(EXE))
+
+.PHONY: all lib tests check deps test demo bench clean
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+all: lib
+
+lib: $(LIB)
+
+$(OUT)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC  $(PLATFORM)-$(BUILD)  $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(OUT)/test/%$(EXE): $(OUT)/test/%.o test/testutil.h $(LIB)
+	$(if $(Q),@echo "  LD  $(PLATFORM)-$(BUILD)  $@")
+	$(Q)$(CC) $(LDFLAGS) $< $(LIB) $(CMOCKA_LIBS) -o $@
+
+$(OUT)/test/%.o: test/%.c
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC  $(PLATFORM)-$(BUILD)  $<")
+	$(Q)$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -Itest -c $< -o $@
+
+# Stand-alone test programs (no cmocka), e.g. for test/baseline.sh.
+$(OUT)/test/prog_%$(EXE): $(OUT)/test/prog_%.o $(LIB)
+	$(if $(Q),@echo "  LD  $(PLATFORM)-$(BUILD)  $@")
+	$(Q)$(CC) $(LDFLAGS) $< $(LIB) -o $@
+
+tests: $(TESTS)
+
+# Run every suite of this one configuration; fail if any fails.
+check: $(TESTS)
+	@fail=0; for t in $(TESTS); do \
+	    echo "=== $(PLATFORM)-$(BUILD)$(if $(filter 0,$(ALIGN)),-noalign): $$t"; \
+	    $(call RUN,$$t) || { echo "FAILED: $$t"; fail=1; }; \
+	done; exit $$fail
+
+-include $(LIB_OBJ:.o=.d) $(TEST_SRC:test/%.c=$(OUT)/test/%.d) $(PROG_SRC:test/%.c=$(OUT)/test/%.d)
+
+# ---- top-level targets ----------------------------------------------------------
+deps:
+	@bash scripts/deps.sh
+
+# The README's test command.  Each configuration is a sub-make; every one runs
+# even when an earlier one failed, and the exit status says if any did.
+TEST_CONFIGS := "PLATFORM=posix BUILD=debug" "PLATFORM=posix BUILD=asan" \
+                "PLATFORM=wasm BUILD=debug" "PLATFORM=posix BUILD=debug ALIGN=0"
+test: deps
+	@fail=0; for c in $(TEST_CONFIGS); do \
+	    $(MAKE) --no-print-directory $$c check || fail=1; \
+	done; \
+	bash test/baseline.sh || fail=1; \
+	if [ $$fail = 0 ]; then echo "make test: all suites passed"; \
+	else echo "make test: SOME SUITES FAILED"; exit 1; fi
+
+demo: deps
+	@$(MAKE) --no-print-directory PLATFORM=wasm BUILD=release demo-run
+
+bench: deps
+	@$(MAKE) --no-print-directory PLATFORM=wasm BUILD=release bench-run
+
+clean:
+	rm -rf build/posix-* build/wasm-* build/bench
+
+-include examples/examples.mk

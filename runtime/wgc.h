@@ -1,0 +1,280 @@
+/* wgc.h — the public API of wgc, a precise garbage-collected heap for C
+ * language runtimes compiled to WebAssembly (and natively, for testing).
+ *
+ * This is the only header an embedder includes.
+ *
+ * The embedder's contract, in short:
+ *   1. Describe every kind of object with a `struct wgc_type`: its size and
+ *      the byte offsets of its pointer fields (WGC_TYPE makes that one line).
+ *   2. Allocate with wgc_alloc / wgc_alloc_array / wgc_alloc_bytes.  Memory
+ *      comes back zeroed and 8-byte aligned.
+ *   3. Tell the collector where the roots are: global slots with
+ *      wgc_root_add, locals of C functions with WGC_LOCALS (a frame on a
+ *      shadow stack), and, if needed, a conservative range.  wasm keeps its
+ *      locals where no scanner can see them, so an object referenced only by
+ *      an unregistered C local can be reclaimed at the next allocation.
+ *
+ * Which words the collector treats as references:
+ *   - a pointer field of a heap object, a global root or a local root is a
+ *     reference when it holds the exact start address of an allocated
+ *     object.  Any other value (NULL, a tagged integer with its low bit set,
+ *     a pointer outside the heap, a pointer into the middle of an object) is
+ *     ignored: it neither keeps anything alive nor crashes the collector.
+ *   - a word of a conservative range is a reference when it points anywhere
+ *     inside an allocated object (interior pointers included).
+ *   Objects never move.
+ *
+ * Errors: allocation returns NULL on bad input or when the heap is full;
+ * wgc_last_error() then says why, and the config's error hook was called.
+ * Nothing in this API aborts on bad input.
+ *
+ * wgc is single-threaded: one heap per process, used from one thread.
+ */
+#ifndef WGC_H
+#define WGC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Types
+ * ------------------------------------------------------------------------- */
+
+/* A type descriptor: the size of one object and where its pointer fields
+ * are.  Offsets are in bytes and must be multiples of sizeof(void *) and
+ * below size.  The collector turns them into a word mask the first time the
+ * type is used (the private fields below), so descriptors are usually
+ * static and must stay alive as long as any object of the type. */
+struct wgc_type {
+    const char *name;          /* for errors and the verifier */
+    size_t size;               /* bytes in one object, > 0 */
+    size_t noffsets;           /* number of pointer fields */
+    const uint32_t *offsets;   /* byte offset of each pointer field */
+    /* Private, filled in by wgc on first use. */
+    uint64_t mask_;            /* bit i: word i is a pointer (size <= 64 words) */
+    uint32_t words_;           /* size in words, rounded up */
+    uint32_t state_;           /* 0 unchecked, 1 valid, 2 malformed */
+};
+
+/* WGC_TYPE(var, ctype, offsetof(ctype, f1), offsetof(ctype, f2), ...)
+ * defines `static struct wgc_type var` describing ctype:
+ *     struct pair { value car, cdr; };
+ *     WGC_TYPE(pair_type, struct pair, offsetof(struct pair, car),
+ *              offsetof(struct pair, cdr));
+ * WGC_TYPE_NOPTRS(var, ctype) for a type with no pointer fields. */
+#define WGC_TYPE(var, ctype, ...)                                            \
+    static const uint32_t var##_offsets_[] = {__VA_ARGS__};                  \
+    static struct wgc_type var = {#ctype, sizeof(ctype),                     \
+                                  sizeof(var##_offsets_) / sizeof(uint32_t), \
+                                  var##_offsets_, 0, 0, 0}
+#define WGC_TYPE_NOPTRS(var, ctype) \
+    static struct wgc_type var = {#ctype, sizeof(ctype), 0, NULL, 0, 0, 0}
+
+/* ---------------------------------------------------------------------------
+ * Initialisation and configuration
+ * ------------------------------------------------------------------------- */
+
+enum wgc_error {
+    WGC_OK = 0,
+    WGC_ERR_NOMEM,        /* the heap is at its maximum, or the OS layer is out */
+    WGC_ERR_BAD_SIZE,     /* size is 0, or n * size overflows, or above the max */
+    WGC_ERR_BAD_TYPE,     /* NULL or malformed type descriptor */
+    WGC_ERR_NOT_INIT,     /* wgc_init has not been called */
+    WGC_ERR_BAD_ARG,      /* another bad argument (see the function) */
+};
+
+/* Called on every allocation failure, before NULL is returned, with the
+ * error and the size asked for.  It may longjmp out (an interpreter's
+ * "out of memory" error); wgc's state is consistent when it is called. */
+typedef void (*wgc_error_hook)(enum wgc_error err, size_t size, void *data);
+
+struct wgc_config {
+    size_t initial_heap;     /* bytes to reserve at init (0: one arena) */
+    size_t max_heap;         /* hard limit on heap bytes (0: 4 GiB on wasm) */
+    int gc_percent;          /* GOGC-like; 100 by default, < 0 disables pacing */
+    unsigned stress;         /* collect every `stress` allocations (0: off) */
+    bool verify_each_gc;     /* run wgc_verify after every collection */
+    wgc_error_hook on_error; /* out of memory or bad input (may be NULL) */
+    void *hook_data;         /* passed to the hook */
+};
+
+/* Fill *cfg with the defaults (all zero except gc_percent = 100). */
+void wgc_config_default(struct wgc_config *cfg);
+
+/* Initialise the heap.  cfg may be NULL for the defaults.  Returns WGC_OK
+ * or an error (bad config, no memory).  Calling it twice is WGC_ERR_BAD_ARG. */
+enum wgc_error wgc_init(const struct wgc_config *cfg);
+
+/* Change pacing at run time; returns the previous value. */
+int wgc_set_gc_percent(int percent);
+/* Collect every n allocations (0: off); returns the previous value. */
+unsigned wgc_set_stress(unsigned every_n);
+
+/* The error of the last failed call, and a constant message for it. */
+enum wgc_error wgc_last_error(void);
+const char *wgc_error_string(enum wgc_error err);
+
+/* ---------------------------------------------------------------------------
+ * Allocation.  All return zeroed memory aligned to at least 8 bytes, or
+ * NULL with wgc_last_error() set and the error hook called.
+ * ------------------------------------------------------------------------- */
+
+void *wgc_alloc(struct wgc_type *type);
+/* n objects of type laid out as a C array (the type's layout repeats). */
+void *wgc_alloc_array(struct wgc_type *type, size_t n);
+/* n bytes that hold no pointers (strings, numbers); never scanned. */
+void *wgc_alloc_bytes(size_t n);
+/* The usable size of an object returned by the calls above (>= the size
+ * asked for), or 0 for anything else. */
+size_t wgc_usable_size(const void *obj);
+
+/* ---------------------------------------------------------------------------
+ * Roots
+ * ------------------------------------------------------------------------- */
+
+/* A global root: a slot (e.g. `static struct obj *symtab;`) whose value the
+ * collector reads at every collection.  Adding the same slot twice counts
+ * twice; remove it as often.  Returns false (WGC_ERR_NOMEM / BAD_ARG) on
+ * failure. */
+bool wgc_root_add(void *slot);
+bool wgc_root_remove(void *slot);
+
+/* A conservative range: every aligned word in [start, start+len) that points
+ * into an allocated object keeps that object alive. */
+bool wgc_range_add(const void *start, size_t len);
+bool wgc_range_remove(const void *start);
+
+/* Local roots: a frame of slots on a shadow stack.  Frames live in the C
+ * function's own stack frame; push on entry, pop before return (in LIFO
+ * order).  A frame is either a list of slot addresses (`slots`, `n`) or an
+ * array of n pointer values starting at `array` (for value stacks). */
+struct wgc_frame {
+    struct wgc_frame *prev;
+    size_t n;
+    void *const *slots;      /* addresses of pointer variables, or NULL */
+    void **array;            /* or: n consecutive pointer slots */
+};
+
+/* The shadow stack's top.  Exposed so that frame push/pop is inline. */
+extern struct wgc_frame *wgc_frames_top;
+
+static inline void wgc_frame_push(struct wgc_frame *f)
+{
+    f->prev = wgc_frames_top;
+    wgc_frames_top = f;
+}
+static inline void wgc_frame_pop(struct wgc_frame *f)
+{
+    wgc_frames_top = f->prev;
+}
+
+/* Non-local exits: an interpreter that longjmps out of nested C frames saves
+ * the shadow stack's depth before setjmp and restores it after the jump:
+ *     struct wgc_frame *saved = wgc_frames_save();
+ *     if (setjmp(env)) wgc_frames_restore(saved);              */
+static inline struct wgc_frame *wgc_frames_save(void) { return wgc_frames_top; }
+static inline void wgc_frames_restore(struct wgc_frame *saved) { wgc_frames_top = saved; }
+
+/* WGC_LOCALS(a, b, ...) registers up to 8 local pointer variables of the
+ * enclosing block and unregisters them when the block is left (by return,
+ * break or falling off its end; after a longjmp use wgc_frames_restore).
+ * It needs the `cleanup` attribute of GCC and Clang (emcc is Clang).
+ *     value cons(value a, value b) {
+ *         WGC_LOCALS(a, b);
+ *         struct pair *p = wgc_alloc(&pair_type);   // may collect
+ *         ...
+ *     }
+ * Variables registered this way must be initialised (NULL is fine) before
+ * the next allocation. */
+#define WGC_LOCALS(...)                                                     \
+    void *const wgc_slots_[] = {WGC_ADDRS_(__VA_ARGS__)};                   \
+    struct wgc_frame wgc_frame_ __attribute__((cleanup(wgc_frame_cleanup_))) = \
+        {wgc_frames_top, sizeof(wgc_slots_) / sizeof(wgc_slots_[0]), wgc_slots_, NULL}; \
+    wgc_frames_top = &wgc_frame_
+
+static inline void wgc_frame_cleanup_(struct wgc_frame *f) { wgc_frames_top = f->prev; }
+
+#define WGC_NARGS_(...) WGC_NARGS2_(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define WGC_NARGS2_(a1, a2, a3, a4, a5, a6, a7, a8, n, ...) n
+#define WGC_CAT_(a, b) a##b
+#define WGC_CAT2_(a, b) WGC_CAT_(a, b)
+#define WGC_ADDRS_(...) WGC_CAT2_(WGC_ADDRS_, WGC_NARGS_(__VA_ARGS__))(__VA_ARGS__)
+#define WGC_ADDRS_1(a) (void *)&(a)
+#define WGC_ADDRS_2(a, ...) (void *)&(a), WGC_ADDRS_1(__VA_ARGS__)
+#define WGC_ADDRS_3(a, ...) (void *)&(a), WGC_ADDRS_2(__VA_ARGS__)
+#define WGC_ADDRS_4(a, ...) (void *)&(a), WGC_ADDRS_3(__VA_ARGS__)
+#define WGC_ADDRS_5(a, ...) (void *)&(a), WGC_ADDRS_4(__VA_ARGS__)
+#define WGC_ADDRS_6(a, ...) (void *)&(a), WGC_ADDRS_5(__VA_ARGS__)
+#define WGC_ADDRS_7(a, ...) (void *)&(a), WGC_ADDRS_6(__VA_ARGS__)
+#define WGC_ADDRS_8(a, ...) (void *)&(a), WGC_ADDRS_7(__VA_ARGS__)
+
+/* ---------------------------------------------------------------------------
+ * Collection
+ * ------------------------------------------------------------------------- */
+
+/* Run a full collection now (mark, then sweep everything). */
+void wgc_collect(void);
+
+/* Walk the whole heap and check every invariant.  Returns true when the heap
+ * is sound; otherwise false, with the first violation written to msg (if
+ * msg is not NULL, at most len bytes, NUL-terminated). */
+bool wgc_verify(char *msg, size_t len);
+
+/* ---------------------------------------------------------------------------
+ * Statistics
+ * ------------------------------------------------------------------------- */
+
+#define WGC_NUM_SIZE_CLASSES_MAX 80
+#define WGC_PAUSE_BUCKETS 24   /* bucket i: pauses in [2^(i-1), 2^i) microseconds */
+
+struct wgc_stats {
+    /* heap */
+    uint64_t heap_alloc;       /* bytes in allocated objects (incl. not yet swept garbage) */
+    uint64_t heap_inuse;       /* bytes in spans in use */
+    uint64_t heap_sys;         /* bytes of heap arenas obtained from the OS layer */
+    uint64_t heap_released;    /* bytes of free pages marked unused */
+    uint64_t total_alloc;      /* cumulative bytes allocated */
+    uint64_t nmalloc;          /* cumulative objects allocated */
+    uint64_t nfree;            /* cumulative objects freed */
+    uint64_t nlarge;           /* live large objects (> 32 KiB) */
+    /* the OS layer */
+    uint64_t sys_reserved;     /* bytes reserved */
+    uint64_t sys_mapped;       /* bytes mapped (committed) */
+    uint64_t sys_inuse;        /* bytes handed out by sys_alloc / reserve */
+    uint64_t sys_padding;      /* bytes lost to alignment padding */
+    uint64_t sys_metadata;     /* bytes of runtime metadata (spans, bitmaps, index) */
+    uint64_t memory_size;      /* total linear memory (wasm) / mapped range (posix) */
+    /* collector */
+    uint64_t num_gc;           /* collections completed */
+    uint64_t live_bytes;       /* bytes marked by the last collection */
+    uint64_t next_gc;          /* heap goal: the next collection starts at this heap_alloc */
+    uint64_t bytes_freed;      /* cumulative bytes reclaimed by sweeping */
+    uint64_t pause_total_ns;
+    uint64_t pause_max_ns;
+    uint64_t pause_last_ns;
+    uint64_t pause_hist[WGC_PAUSE_BUCKETS];
+    /* per size class */
+    uint32_t num_classes;
+    struct {
+        uint32_t size;         /* object size of the class */
+        uint32_t pages;        /* pages per span */
+        uint64_t nmalloc;      /* cumulative objects allocated */
+        uint64_t nfree;        /* cumulative objects freed */
+        uint64_t spans;        /* spans of the class in use */
+    } classes[WGC_NUM_SIZE_CLASSES_MAX];
+};
+
+void wgc_stats(struct wgc_stats *out);
+
+/* Print the counters (and, in debug builds, the debuglog) to stderr. */
+void wgc_print_stats(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WGC_H */

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# deps.sh — install what wgc's build needs, idempotently (`make deps` runs it).
+#
+# Checks, in order, and fixes only what is missing:
+#   1. Debian packages: emscripten (emcc, emar), libcmocka-dev (native cmocka),
+#      dpkg-dev (dpkg-source, for `apt-get source`), nodejs (the wasm runner).
+#   2. A wasm build of cmocka under build/deps/cmocka-wasm, compiled with emcc
+#      from Debian's own cmocka source package.
+# The second step needs a deb-src entry. It is derived from the system's own
+# Debian sources (the `Types: deb` line turned into `deb-src`) into a private
+# folder under build/deps/apt, and apt-get is pointed at it for that one call:
+# the system's apt configuration is never changed.
+# When everything is present it does nothing and exits at once.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+deps="$top/build/deps"
+cmocka_wasm="$deps/cmocka-wasm"
+export NODE_PATH=/usr/share/nodejs
+
+say() { printf 'deps: %s\n' "$*"; }
+die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
+
+# --- 1. Debian packages ------------------------------------------------------
+missing=()
+command -v emcc >/dev/null 2>&1 || missing+=(emscripten)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+[ -f /usr/include/cmocka.h ] || missing+=(libcmocka-dev)
+if [ ! -f "$cmocka_wasm/lib/libcmocka.a" ]; then
+    command -v dpkg-source >/dev/null 2>&1 || missing+=(dpkg-dev)
+fi
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+    else die "need root to run: $* (run 'make deps' as root, or install: ${missing[*]})"
+    fi
+}
+
+if [ ${#missing[@]} -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    if ! as_root apt-get install -y --no-install-recommends "${missing[@]}"; then
+        say "install failed; refreshing the package lists and trying again"
+        as_root apt-get update
+        as_root apt-get install -y --no-install-recommends "${missing[@]}" ||
+            die "apt-get could not install: ${missing[*]}"
+    fi
+fi
+
+# --- 2. cmocka for wasm -------------------------------------------------------
+[ -f "$cmocka_wasm/lib/libcmocka.a" ] && exit 0
+
+say "building cmocka for wasm from Debian's source package"
+apt_dir="$deps/apt"
+rm -rf "$apt_dir"
+mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$deps/src"
+
+# Derive deb-src entries from the system's Debian sources (deb822 and/or
+# one-line format). Only Debian's own archive entries are taken.
+src_list="$apt_dir/sources.list.d/wgc-debsrc.sources"
+: > "$src_list"
+if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    sed -e 's/^Types:.*$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources >> "$src_list"
+fi
+if [ -f /etc/apt/sources.list ] && grep -q '^deb ' /etc/apt/sources.list; then
+    grep '^deb ' /etc/apt/sources.list | sed -e 's/^deb /deb-src /' > "$apt_dir/sources.list.d/wgc-debsrc.list"
+fi
+[ -s "$src_list" ] || [ -f "$apt_dir/sources.list.d/wgc-debsrc.list" ] ||
+    die "found no Debian sources in /etc/apt to derive a deb-src entry from"
+
+apt_opts=(-o Dir::Etc::SourceList=/dev/null
+          -o Dir::Etc::SourceParts="$apt_dir/sources.list.d"
+          -o Dir::State::Lists="$apt_dir/lists")
+apt-get "${apt_opts[@]}" update >/dev/null || die "apt-get update of the deb-src entry failed"
+rm -rf "$deps/src"; mkdir -p "$deps/src"
+(cd "$deps/src" && apt-get "${apt_opts[@]}" source cmocka >/dev/null) ||
+    die "apt-get source cmocka failed"
+srcdir=$(find "$deps/src" -maxdepth 1 -mindepth 1 -type d -name 'cmocka-*' | head -n 1)
+[ -n "$srcdir" ] && [ -f "$srcdir/src/cmocka.c" ] || die "cmocka source not found under $deps/src"
+
+# cmocka's CMake build only generates config.h; the few HAVE_ macros that
+# emscripten's libc satisfies are given here instead.
+rm -rf "$cmocka_wasm"; mkdir -p "$cmocka_wasm/lib" "$cmocka_wasm/include"
+emcc -O2 -std=gnu99 -D_UINTPTR_T \
+    -DHAVE_SIGNAL_H -DHAVE_STRINGS_H -DHAVE_INTTYPES_H -DHAVE_STDINT_H \
+    -DHAVE_MALLOC_H -DHAVE_SETJMP_H -DHAVE_STDARG_H -DHAVE_STDDEF_H \
+    -DHAVE_TIME_H -DHAVE_SIGLONGJMP -DHAVE_STRSIGNAL -DHAVE_CLOCK_GETTIME \
+    -DHAVE_STRUCT_TIMESPEC -DHAVE_GCC_THREAD_LOCAL_STORAGE \
+    -I"$srcdir/include" -c "$srcdir/src/cmocka.c" -o "$cmocka_wasm/cmocka.o"
+emar rcs "$cmocka_wasm/lib/libcmocka.a" "$cmocka_wasm/cmocka.o"
+cp "$srcdir/include/cmocka.h" "$cmocka_wasm/include/"
+say "cmocka for wasm: $cmocka_wasm/lib/libcmocka.a"
