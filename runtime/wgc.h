@@ -274,6 +274,35 @@ void wgc_stats(struct wgc_stats *out);
 /* Print the counters (and, in debug builds, the debuglog) to stderr. */
 void wgc_print_stats(void);
 
+/* ---------------------------------------------------------------------------
+ * debuglog and trace
+ * ------------------------------------------------------------------------- */
+
+/* The debuglog: a ring of the runtime's most recent internal events (a
+ * static message and three numbers each), kept in one 64 KiB region and
+ * printed on a fatal error.  Off until enabled (enabling takes the 64 KiB);
+ * with WGC_DEBUGLOG=0 the runtime's log calls are compiled out and nothing
+ * is ever recorded.  Print writes the newest records to stderr. */
+void wgc_debuglog_enable(bool on);
+void wgc_debuglog_print(void);
+
+/* The trace: every collection (begin, end, its phases) and samples of the
+ * heap's size and goal, with timestamps, exported as Chrome Trace Event
+ * JSON that Perfetto (ui.perfetto.dev) and chrome://tracing open.
+ *   wgc_trace_start       begin a new trace, dropping any earlier one;
+ *                         false if one is running or there is no memory.
+ *   wgc_trace_stop        stop recording (what was recorded is kept).
+ *   wgc_trace_write_json  write what was recorded so far (running or
+ *                         stopped) to path; false if nothing was ever
+ *                         recorded or the file cannot be written.
+ * Setting WGC_TRACE_FILE=<path> in the environment before wgc_init starts a
+ * trace at wgc_init and writes it to <path> at exit (under Node too: the
+ * wasm build writes the host's files).  Compiled out with WGC_TRACE=0 (the
+ * calls remain and record no events). */
+bool wgc_trace_start(void);
+void wgc_trace_stop(void);
+bool wgc_trace_write_json(const char *path);
+
 #ifdef __cplusplus
 }
 #endif
