@@ -185,41 +185,46 @@ size_t debuglog_read(struct debuglog_record *out, size_t max)
 
 /* An argument as a person wants to read it: counts and sizes in decimal,
  * anything larger (addresses, masks) in hex. */
-static void print_arg(uintptr_t v)
+static void print_arg(FILE *f, uintptr_t v)
 {
     if (v <= 0xffff)
-        fprintf(stderr, " %" PRIuPTR, v);
+        fprintf(f, " %" PRIuPTR, v);
     else
-        fprintf(stderr, " %#" PRIxPTR, v);
+        fprintf(f, " %#" PRIxPTR, v);
 }
 
-void debuglog_print(void)
+void debuglog_print_to(FILE *f)
 {
     const struct debuglog_ring *r = dl.ring;
     if (r == NULL) {
-        fprintf(stderr, "debuglog: empty (never enabled)\n");
+        fprintf(f, "debuglog: empty (never enabled)\n");
         return;
     }
     uint64_t pos = __atomic_load_n(&r->h.pos, __ATOMIC_ACQUIRE);
     uint64_t count = __atomic_load_n(&r->h.count, __ATOMIC_ACQUIRE);
     uint64_t epoch = __atomic_load_n(&r->h.epoch_ns, __ATOMIC_RELAXED);
     uint64_t n = pos < NSLOTS ? pos : NSLOTS;
-    fprintf(stderr, "debuglog: %" PRIu64 " records written, %" PRIu64 " complete; "
+    fprintf(f, "debuglog: %" PRIu64 " records written, %" PRIu64 " complete; "
             "the newest %" PRIu64 ", oldest first (ms since the log started):\n",
             pos, count, n);
     for (uint64_t seq = pos - n; seq < pos; seq++) {
         struct debuglog_record rec;
         if (!read_one(r, seq, &rec)) {
-            fprintf(stderr, "  #%-8" PRIu64 " (being written)\n", seq);
+            fprintf(f, "  #%-8" PRIu64 " (being written)\n", seq);
             continue;
         }
         uint64_t t = rec.nanotime >= epoch ? rec.nanotime - epoch : 0;
-        fprintf(stderr, "  #%-8" PRIu64 " %6" PRIu64 ".%06" PRIu64 "  %s", seq,
+        fprintf(f, "  #%-8" PRIu64 " %6" PRIu64 ".%06" PRIu64 "  %s", seq,
                 t / 1000000, t % 1000000, rec.msg ? rec.msg : "(null)");
         for (int i = 0; i < DEBUGLOG_NARGS; i++)
-            print_arg(rec.args[i]);
-        fputc('\n', stderr);
+            print_arg(f, rec.args[i]);
+        fputc('\n', f);
     }
+}
+
+void debuglog_print(void)
+{
+    debuglog_print_to(stderr);
 }
 
 /* ---- the fatal-error printer ---------------------------------------------- */

@@ -41,6 +41,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 
@@ -71,8 +72,9 @@ void debuglog_set_checks(bool on);
 void debuglog_enable(bool on);
 /* Write one record (the slow half of DLOG; does nothing without a ring). */
 void debuglog_write(const char *msg, uintptr_t a, uintptr_t b, uintptr_t c);
-/* Print the newest records to stderr, oldest first (D4). */
+/* Print the newest records to stderr, oldest first (D4); _to: to f. */
 void debuglog_print(void);
+void debuglog_print_to(FILE *f);
 /* Install the fatal printer: on sys_fatal, print the debuglog, the OS
  * layer's counters and the heap's (wgc_stats).  wgc_init calls it. */
 void debuglog_install_fatal_printer(void);
