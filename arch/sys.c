@@ -240,9 +240,11 @@ void sys_free(void *p, size_t n)
     runs_insert((uintptr_t)p, (uintptr_t)p + len);
 }
 
+/* Not rounded: these take any part of a region, and the target rounds
+ * inward, so a neighbour's bytes are never touched. */
 void sys_unused(void *p, size_t n)
 {
-    prim_release(p, sys_round(n));
+    prim_release(p, n);
 }
 
 void sys_used(void *p, size_t n)
@@ -253,7 +255,7 @@ void sys_used(void *p, size_t n)
 
 void sys_fault(void *p, size_t n)
 {
-    prim_fault(p, sys_round(n));
+    prim_fault(p, n);
 }
 
 void sys_get_stats(struct sys_stats *out)

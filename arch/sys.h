@@ -91,7 +91,8 @@ void *sys_alloc(size_t n);
  * its neighbours, and later reservations reuse it.  p and n as returned /
  * passed to reserve (a page-aligned part of a region is fine too). */
 void sys_free(void *p, size_t n);
-/* The contents of [p, p+n) are no longer needed / are needed again. */
+/* The contents of [p, p+n) are no longer needed / are needed again.  Any
+ * part of a region: only whole host pages inside it are released. */
 void sys_unused(void *p, size_t n);
 void sys_used(void *p, size_t n);
 /* Make [p, p+n) inaccessible where the target can (caps.can_fault). */

@@ -1,0 +1,144 @@
+/* arena.h — arenas, the arena index and the heap bitmap (heap layer).
+ * Below: arch/sys.h.  Above: pages.c, span.c, runtime/.
+ *
+ * READ THIS FIRST: how wgc's heap fits together (after Go's malloc.go).
+ *
+ * Allocating a small object (runtime/alloc.c):
+ *   size → size class (sizeclass.h) → the class's current span's next free
+ *   slot (a count-trailing-zeros in span.alloccache, span.h) → when that
+ *   span is full: a swept span with free slots from the class's central
+ *   lists, or an unswept one swept now → when none: a fresh span from the
+ *   page allocator (pages.h) → when no free run of pages is big enough: a
+ *   new arena from sys_reserve (this file).
+ * A large object (> 32 KiB) skips the classes and gets a span of its own
+ * pages.  If the object's type has pointers, its words' pointer bits are
+ * written into the heap bitmap (this file); pointer-free objects go to
+ * "noscan" spans and cost no bitmap writes.
+ *
+ * The numbers on wasm32 (natively, pointers are 8 bytes; the shapes are the
+ * same, on the posix stand-in's 4 GiB space):
+ *   address space  4 GiB, all of linear memory
+ *   arena          4 MiB, aligned to 4 MiB, 512 heap pages of 8 KiB
+ *   arena index    1024 entries (one per 4 MiB of the space), a flat table
+ *   heap bitmap    1 bit per 4-byte word: 128 KiB per arena (3.1%), one
+ *                  sys_alloc of exactly two wasm pages (natively 64 KiB)
+ *   span map       512 span pointers per arena (2 KiB), in struct heap_arena
+ *
+ * Why one bit per word: the bit says "this word holds a pointer".  Go's
+ * second bit said "no more pointers in this object", to stop scanning
+ * early; wgc reads 64 bits of the bitmap at a time and skips zero runs
+ * quickly, and knows each object's end from its span, so it does not need
+ * one.  The bitmap is written at allocation from the type's word mask and
+ * rewritten whole when a slot is reused; the collector reads it, never the
+ * type.
+ *
+ * Arena alignment costs no memory: sys_reserve(n, ARENA_BYTES) moves the
+ * break forward to the next 4 MiB boundary and keeps the skipped gap on its
+ * free list, where the bitmaps and span structures of later arenas go.
+ *
+ * INVARIANTS
+ *   H1. arena_index[i] is NULL or the arena covering
+ *       [base + i*ARENA_BYTES, base + (i+1)*ARENA_BYTES); arenas never go away.
+ *   H2. For every page of an in-use span, the arena's span map points to that
+ *       span (also span.h S1); for a free run, the first and last pages do.
+ *       Other entries may be stale: a lookup checks the span's range and state.
+ *   H3. For an allocated object in a scan span, bit w of the bitmap is set
+ *       exactly when word w of the object holds a pointer field of its type
+ *       (words past the type's size, up to the slot size, are 0).
+ */
+#ifndef WGC_ARENA_H
+#define WGC_ARENA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sizeclass.h"
+#include "sys.h"
+
+#define ARENA_SHIFT 22
+#define ARENA_BYTES ((size_t)1 << ARENA_SHIFT)            /* 4 MiB */
+#define ARENA_PAGES (ARENA_BYTES / HEAP_PAGE)             /* 512 */
+#define ARENA_INDEX_LEN ((size_t)(((uint64_t)1 << 32) >> ARENA_SHIFT))  /* 1024 */
+#define WORD sizeof(void *)
+#define ARENA_WORDS (ARENA_BYTES / WORD)
+#define BITMAP_BYTES (ARENA_WORDS / 8)
+
+struct wgc_span;
+
+struct heap_arena {
+    uintptr_t base;                        /* first byte, ARENA_BYTES-aligned */
+    uint64_t *bitmap;                      /* ARENA_WORDS bits, from sys_alloc */
+    struct wgc_span *spans[ARENA_PAGES];   /* the span map (H2) */
+};
+
+/* Metadata bytes obtained for arenas (bitmaps, arena structs). */
+extern uint64_t arena_metadata_bytes;
+/* Bytes of arena memory (heap_sys). */
+extern uint64_t arena_heap_bytes;
+/* The space's start (0 on wasm) and the index. */
+extern uintptr_t arena_space_base;
+extern struct heap_arena *arena_index[ARENA_INDEX_LEN];
+
+void arena_init(void);
+
+/* The arena holding address p, or NULL when p is not in the heap. */
+static inline struct heap_arena *arena_of(uintptr_t p)
+{
+    uintptr_t off = p - arena_space_base;
+    if ((uint64_t)off >= ((uint64_t)1 << 32))
+        return NULL;
+    return arena_index[off >> ARENA_SHIFT];
+}
+
+/* The span map entry for address p (may be stale or NULL, H2). */
+static inline struct wgc_span *arena_span_of(uintptr_t p)
+{
+    struct heap_arena *a = arena_of(p);
+    if (a == NULL)
+        return NULL;
+    return a->spans[(p - a->base) >> HEAP_PAGE_SHIFT];
+}
+
+/* Grow the heap by at least `bytes` (rounded up to whole arenas), as one
+ * contiguous run.  Returns its start, or 0 when the OS layer is out of
+ * memory or the heap would pass `limit` bytes of arena memory. */
+uintptr_t arena_grow(size_t bytes, uint64_t limit);
+
+/* Set the span map for pages [first, first + npages) to s; the run may
+ * cross arenas. */
+void arena_set_spans(uintptr_t first, size_t npages, struct wgc_span *s);
+
+/* ---- the heap bitmap (H3) ---- */
+
+/* Write the pointer bits of `nwords` (<= 64) words at p from mask (bit i:
+ * word i), clearing the others. */
+void bitmap_write(uintptr_t p, uint64_t mask, unsigned nwords);
+/* Clear the bits of [p, p + nwords words), across arenas if need be. */
+void bitmap_clear(uintptr_t p, size_t nwords);
+/* Set the bit of the word at p. */
+void bitmap_set(uintptr_t p);
+/* Read the bits of up to 64 words from p (bit i: word i). */
+uint64_t bitmap_read(uintptr_t p, unsigned nwords);
+/* Is the word at p a pointer word? */
+static inline bool bitmap_is_ptr(uintptr_t p)
+{
+    struct heap_arena *a = arena_of(p);
+    size_t w = (p - a->base) / WORD;
+    return (a->bitmap[w >> 6] >> (w & 63)) & 1;
+}
+
+/* A fixed-size allocator on sys_alloc chunks (for span and arena structs):
+ * objects come back zeroed; freed ones are kept for reuse, never returned. */
+struct fixalloc {
+    size_t size;
+    void *free;          /* freed objects, linked through their first word */
+    char *chunk;         /* the current chunk's next byte */
+    size_t left;         /* bytes left in it */
+    uint64_t *counter;   /* metadata bytes obtained, accumulated here */
+    uint64_t inuse;      /* objects handed out and not freed */
+};
+void *fixalloc_alloc(struct fixalloc *f);
+void fixalloc_free(struct fixalloc *f, void *p);
+
+#endif

@@ -1,0 +1,236 @@
+/* pages.c — the page allocator (see pages.h for the design and P1–P4). */
+#include "pages.h"
+
+#include <string.h>
+
+struct page_alloc pages;
+
+static unsigned bin_of(size_t npages)
+{
+    return npages < PAGES_BINS ? (unsigned)npages : PAGES_BINS - 1;
+}
+
+static void mask_set(unsigned b, bool on)
+{
+    uint64_t bit = (uint64_t)1 << (b & 63);
+    if (on)
+        pages.mask[b >> 6] |= bit;
+    else
+        pages.mask[b >> 6] &= ~bit;
+}
+
+/* File free run s in its bin (P3) and point its end pages at it (P2). */
+static void bin_insert(struct wgc_span *s)
+{
+    unsigned b = bin_of(s->npages);
+    struct wgc_span **at = &pages.bins[b];
+    struct wgc_span *prev = NULL;
+    if (b == PAGES_BINS - 1) {   /* big runs: address order */
+        while (*at != NULL && (*at)->base < s->base) {
+            prev = *at;
+            at = &(*at)->next;
+        }
+    }
+    s->next = *at;
+    s->prev = prev;
+    if (*at != NULL)
+        (*at)->prev = s;
+    *at = s;
+    mask_set(b, true);
+    s->state = SPAN_FREE;
+    s->list = LIST_FREE;
+    pages.free_pages += s->npages;
+    if (s->released)
+        pages.released_pages += s->npages;
+    pages.nruns++;
+    arena_set_spans(s->base, 1, s);
+    arena_set_spans(span_limit(s) - HEAP_PAGE, 1, s);
+}
+
+static void bin_remove(struct wgc_span *s)
+{
+    unsigned b = bin_of(s->npages);
+    if (s->prev != NULL)
+        s->prev->next = s->next;
+    else
+        pages.bins[b] = s->next;
+    if (s->next != NULL)
+        s->next->prev = s->prev;
+    if (pages.bins[b] == NULL)
+        mask_set(b, false);
+    s->next = s->prev = NULL;
+    s->list = LIST_NONE;
+    pages.free_pages -= s->npages;
+    if (s->released)
+        pages.released_pages -= s->npages;
+    pages.nruns--;
+}
+
+static struct wgc_span *find(size_t npages)
+{
+    unsigned b = bin_of(npages);
+    if (b < PAGES_BINS - 1) {
+        /* The lowest non-empty small bin >= b: a run of exactly that many. */
+        for (unsigned w = b >> 6; w < PAGES_BINS / 64; w++) {
+            uint64_t m = pages.mask[w];
+            if (w == b >> 6)
+                m &= ~(uint64_t)0 << (b & 63);
+            if (w == (PAGES_BINS - 1) >> 6)
+                m &= ~((uint64_t)1 << ((PAGES_BINS - 1) & 63));
+            if (m != 0)
+                return pages.bins[w * 64 + (unsigned)__builtin_ctzll(m)];
+        }
+    }
+    for (struct wgc_span *s = pages.bins[PAGES_BINS - 1]; s != NULL; s = s->next)
+        if (s->npages >= npages)
+            return s;
+    return NULL;
+}
+
+static struct wgc_span *new_span_struct(void)
+{
+    struct wgc_span *s = fixalloc_alloc(&span_structs);
+    if (s != NULL)
+        span_metadata_bytes = *span_structs.counter;
+    return s;
+}
+
+static void drop_span_struct(struct wgc_span *s)
+{
+    fixalloc_free(&span_structs, s);
+    s->state = 0;   /* a stale span-map entry must not look free (H2) */
+}
+
+/* The free run that ends at p / starts at p, if any. */
+static struct wgc_span *free_run_ending_at(uintptr_t p)
+{
+    if (arena_of(p - 1) == NULL)
+        return NULL;
+    struct wgc_span *s = arena_span_of(p - 1);
+    return s != NULL && s->state == SPAN_FREE && span_limit(s) == p ? s : NULL;
+}
+
+static struct wgc_span *free_run_starting_at(uintptr_t p)
+{
+    if (arena_of(p) == NULL)
+        return NULL;
+    struct wgc_span *s = arena_span_of(p);
+    return s != NULL && s->state == SPAN_FREE && s->base == p ? s : NULL;
+}
+
+/* Merge s (not filed) with its free neighbours, release it if big, file it. */
+static void coalesce_and_insert(struct wgc_span *s)
+{
+    struct wgc_span *left = free_run_ending_at(s->base);
+    if (left != NULL) {
+        bin_remove(left);
+        s->base = left->base;
+        s->npages += left->npages;
+        s->needzero |= left->needzero;
+        s->released &= left->released;
+        drop_span_struct(left);
+    }
+    struct wgc_span *right = free_run_starting_at(span_limit(s));
+    if (right != NULL) {
+        bin_remove(right);
+        s->npages += right->npages;
+        s->needzero |= right->needzero;
+        s->released &= right->released;
+        drop_span_struct(right);
+    }
+    if (s->npages >= PAGES_RELEASE_MIN && !s->released) {
+        sys_unused((void *)s->base, (size_t)s->npages * HEAP_PAGE);
+        s->released = 1;
+        if (sys_caps()->can_release)
+            s->needzero = 0;   /* released memory comes back zeroed */
+    }
+    bin_insert(s);
+}
+
+bool pages_grow(size_t npages, uint64_t limit)
+{
+    uintptr_t base = arena_grow(npages * HEAP_PAGE, limit);
+    if (base == 0)
+        return false;
+    struct wgc_span *s = new_span_struct();
+    if (s == NULL)
+        return false;   /* the arena stays, unused until a span struct fits */
+    size_t len = (npages * HEAP_PAGE + ARENA_BYTES - 1) & ~(ARENA_BYTES - 1);
+    s->base = base;
+    s->npages = (uint32_t)(len / HEAP_PAGE);
+    s->needzero = 0;   /* fresh arena memory is zeroed (sys.h A4) */
+    s->released = 0;
+    coalesce_and_insert(s);
+    return true;
+}
+
+struct wgc_span *pages_alloc(size_t npages, uint64_t limit)
+{
+    if (npages == 0 || npages > ((uint64_t)1 << 32) / HEAP_PAGE)
+        return NULL;
+    struct wgc_span *s = find(npages);
+    if (s == NULL) {
+        if (!pages_grow(npages, limit))
+            return NULL;
+        s = find(npages);
+        if (s == NULL)
+            return NULL;
+    }
+    bin_remove(s);
+    if (s->npages > npages) {
+        struct wgc_span *rest = new_span_struct();
+        if (rest == NULL) {
+            bin_insert(s);
+            return NULL;
+        }
+        rest->base = s->base + npages * HEAP_PAGE;
+        rest->npages = s->npages - (uint32_t)npages;
+        rest->needzero = s->needzero;
+        rest->released = s->released;
+        bin_insert(rest);
+        s->npages = (uint32_t)npages;
+    }
+    s->released = 0;
+    arena_set_spans(s->base, npages, s);   /* S1 */
+    return s;
+}
+
+void pages_free(struct wgc_span *s)
+{
+    s->needzero = 1;
+    s->released = 0;
+    s->sizeclass = 0;
+    coalesce_and_insert(s);
+}
+
+const char *pages_check(void)
+{
+    uint64_t free_pages = 0, released = 0, nruns = 0;
+    for (unsigned b = 0; b < PAGES_BINS; b++) {
+        bool nonempty = pages.bins[b] != NULL;
+        if (nonempty != (((pages.mask[b >> 6] >> (b & 63)) & 1) != 0))
+            return "page allocator: bin mask disagrees with the bin (P3)";
+        uintptr_t last = 0;
+        for (struct wgc_span *s = pages.bins[b]; s != NULL; s = s->next) {
+            if (s->state != SPAN_FREE || s->list != LIST_FREE)
+                return "page allocator: a run in a bin is not free (P3)";
+            if (bin_of(s->npages) != b)
+                return "page allocator: a run is in the wrong bin (P3)";
+            if (b == PAGES_BINS - 1 && s->base <= last && last != 0)
+                return "page allocator: big runs are not in address order (P3)";
+            last = s->base;
+            if (arena_span_of(s->base) != s || arena_span_of(span_limit(s) - HEAP_PAGE) != s)
+                return "page allocator: a free run's end pages do not map to it (P2)";
+            if (free_run_ending_at(s->base) != NULL || free_run_starting_at(span_limit(s)) != NULL)
+                return "page allocator: two free runs touch (P1)";
+            free_pages += s->npages;
+            if (s->released)
+                released += s->npages;
+            nruns++;
+        }
+    }
+    if (free_pages != pages.free_pages || released != pages.released_pages ||
+        nruns != pages.nruns)
+        return "page allocator: counters disagree with the runs (P4)";
+    return NULL;
+}

@@ -1,0 +1,210 @@
+/* span.c — spans, their lists and their sweeping (see span.h, S1–S6). */
+#include "span.h"
+
+#include <string.h>
+
+#include "pages.h"
+
+struct heap heap;
+uint64_t span_metadata_bytes;
+struct fixalloc span_structs = {sizeof(struct wgc_span), NULL, NULL, 0, &span_metadata_bytes, 0};
+
+void span_init(void)
+{
+    arena_init();
+    if (heap.sweepgen == 0)
+        heap.sweepgen = 4;
+}
+
+/* ---- lists ---------------------------------------------------------------- */
+
+void span_list_push(struct span_list_head *l, struct wgc_span *s, enum span_list which)
+{
+    s->prev = NULL;
+    s->next = l->first;
+    if (l->first != NULL)
+        l->first->prev = s;
+    l->first = s;
+    l->len++;
+    s->list = (uint8_t)which;
+}
+
+void span_list_remove(struct span_list_head *l, struct wgc_span *s)
+{
+    if (s->prev != NULL)
+        s->prev->next = s->next;
+    else
+        l->first = s->next;
+    if (s->next != NULL)
+        s->next->prev = s->prev;
+    s->next = s->prev = NULL;
+    l->len--;
+    s->list = LIST_NONE;
+}
+
+struct span_list_head *span_list_of(struct wgc_span *s)
+{
+    struct heap_central *c = &heap.central[s->sizeclass][s->noscan];
+    switch (s->list) {
+    case LIST_PARTIAL: return &c->partial;
+    case LIST_FULL: return &c->full;
+    case LIST_UNSWEPT: return &c->unswept;
+    case LIST_LARGE: return &heap.large;
+    case LIST_LARGE_UNSWEPT: return &heap.large_unswept;
+    default: return NULL;
+    }
+}
+
+/* ---- allocation cache ------------------------------------------------------ */
+
+static inline uint64_t valid_bits(uint32_t from, uint32_t nelems)
+{
+    uint32_t n = nelems - from;
+    return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+}
+
+void span_reset_cache(struct wgc_span *s)
+{
+    s->freeindex = 0;
+    s->alloccache = ~s->allocbits[0] & valid_bits(0, s->nelems);
+}
+
+bool span_refill_cache(struct wgc_span *s)
+{
+    while (s->freeindex + 64 < s->nelems) {
+        s->freeindex += 64;
+        s->alloccache = ~s->allocbits[s->freeindex >> 6] & valid_bits(s->freeindex, s->nelems);
+        if (s->alloccache != 0)
+            return true;
+    }
+    s->alloccache = 0;
+    return false;
+}
+
+/* ---- new spans ------------------------------------------------------------- */
+
+static void span_setup(struct wgc_span *s, enum span_state state, unsigned c, bool noscan)
+{
+    s->state = (uint8_t)state;
+    s->list = LIST_NONE;
+    s->sizeclass = (uint8_t)c;
+    s->noscan = noscan;
+    s->current = 0;
+    s->allocbits = s->bits[0];
+    s->markbits = s->bits[1];
+    memset(s->bits, 0, sizeof s->bits);
+    s->nalloc = 0;
+    s->sweepgen = heap.sweepgen;
+    s->next = s->prev = NULL;
+    heap.inuse_bytes += (uint64_t)s->npages * HEAP_PAGE;
+    heap.nspans_inuse++;
+    heap.class_spans[c]++;
+}
+
+struct wgc_span *span_alloc_small(unsigned c, bool noscan, uint64_t limit)
+{
+    struct wgc_span *s = pages_alloc(sc_pages[c], limit);
+    if (s == NULL)
+        return NULL;
+    span_setup(s, SPAN_SMALL, c, noscan);
+    s->elemsize = sc_size[c];
+    s->nelems = sc_nelems[c];
+    s->divmul = sc_divmul[c];
+    span_reset_cache(s);
+    return s;
+}
+
+struct wgc_span *span_alloc_large(size_t npages, bool noscan, uint64_t limit)
+{
+    struct wgc_span *s = pages_alloc(npages, limit);
+    if (s == NULL)
+        return NULL;
+    span_setup(s, SPAN_LARGE, 0, noscan);
+    uint64_t bytes = (uint64_t)npages * HEAP_PAGE;
+    s->elemsize = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
+    s->nelems = 1;
+    s->divmul = 0;
+    s->freeindex = 0;
+    s->alloccache = 0;
+    bit_set(s->allocbits, 0);
+    s->nalloc = 1;
+    return s;
+}
+
+void span_free(struct wgc_span *s)
+{
+    heap.inuse_bytes -= (uint64_t)s->npages * HEAP_PAGE;
+    heap.nspans_inuse--;
+    heap.class_spans[s->sizeclass]--;
+    pages_free(s);
+}
+
+/* ---- sweeping ---------------------------------------------------------------- */
+
+#define POISON_BYTE 0xdb   /* freed slots in debug builds: reads show 0xdbdbdbdb */
+
+uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes)
+{
+    uint32_t nwords = (s->nelems + 63) / 64, freed = 0;
+    for (uint32_t w = 0; w < nwords; w++) {
+        uint64_t dead = s->allocbits[w] & ~s->markbits[w];
+        if (dead == 0)
+            continue;
+        freed += (uint32_t)__builtin_popcountll(dead);
+        if (poison) {
+            for (; dead != 0; dead &= dead - 1) {
+                uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(dead);
+                size_t len = s->state == SPAN_LARGE ? (size_t)s->npages * HEAP_PAGE : s->elemsize;
+                memset((void *)span_slot(s, i), POISON_BYTE, len);
+            }
+        }
+    }
+    /* The marked objects are the allocated ones now (Go's gcmarkBits swap). */
+    uint64_t *live = s->markbits;
+    s->markbits = s->allocbits;
+    s->allocbits = live;
+    memset(s->markbits, 0, nwords * sizeof(uint64_t));
+    s->nalloc = popcount_bits(s->allocbits, s->nelems);
+    s->sweepgen = heap.sweepgen;
+    if (freed != 0)
+        s->needzero = 1;
+    if (s->state == SPAN_SMALL)
+        span_reset_cache(s);
+    *freed_bytes = (uint64_t)freed * s->elemsize;
+    return freed;
+}
+
+/* ---- checks -------------------------------------------------------------------- */
+
+const char *span_check(const struct wgc_span *s)
+{
+    if (s->state != SPAN_SMALL && s->state != SPAN_LARGE)
+        return "span: in-use span with a bad state";
+    for (uint32_t p = 0; p < s->npages; p++)
+        if (arena_span_of(s->base + (uintptr_t)p * HEAP_PAGE) != s)
+            return "span: a page does not map to its span (S1)";
+    if ((uint64_t)s->nelems * s->elemsize > (uint64_t)s->npages * HEAP_PAGE)
+        return "span: slots overrun the span";
+    if (!s->current && s->nalloc != popcount_bits(s->allocbits, s->nelems))
+        return "span: nalloc disagrees with the allocation bits (S2)";
+    if (s->sweepgen != heap.sweepgen && s->sweepgen != heap.sweepgen - 2)
+        return "span: sweepgen out of range (S3)";
+    if ((s->sweepgen == heap.sweepgen - 2) !=
+        (s->list == LIST_UNSWEPT || s->list == LIST_LARGE_UNSWEPT))
+        return "span: unswept span not on an unswept list, or the reverse (S3)";
+    uint32_t nwords = (s->nelems + 63) / 64;
+    for (uint32_t w = 0; w < SPAN_BITWORDS; w++) {
+        uint64_t beyond = w < nwords ? ~valid_bits(w * 64, s->nelems) : ~(uint64_t)0;
+        if (s->allocbits[w] & beyond)
+            return "span: allocation bit set past nelems (S4)";
+        if (s->markbits[w] != 0)
+            return "span: mark bit set outside a collection (S4)";
+    }
+    if (s->state == SPAN_SMALL && s->alloccache != 0) {
+        if (s->alloccache & s->allocbits[s->freeindex >> 6])
+            return "span: alloccache offers an allocated slot (S5)";
+        if (s->alloccache & ~valid_bits(s->freeindex, s->nelems))
+            return "span: alloccache offers a slot past nelems (S5)";
+    }
+    return NULL;
+}

@@ -1,0 +1,175 @@
+/* span.h — spans: runs of pages cut into equal slots (heap layer).
+ * Below: pages.h, arena.h, sizeclass.h.  Above: runtime/alloc.c, runtime/gc.c.
+ *
+ * A span is either free (owned by the page allocator, pages.h), a small
+ * span (a size class's slots) or a large span (one object of its own
+ * pages).  Each in-use span keeps two bitmaps of its slots: allocbits (slot
+ * holds an object) and markbits (the collector found the object live).
+ * Sweeping a span makes the live objects its allocated ones: allocbits :=
+ * markbits, and the markbits start again from zero (Go's gcmarkBits swap).
+ *
+ * Allocation from a span: `freeindex` is a multiple of 64 and `alloccache`
+ * holds, for the 64 slots from freeindex, a 1 for every free slot.  Taking a
+ * slot is a count-trailing-zeros, clearing that bit and setting the slot's
+ * allocbit; when the cache is empty, span_refill_cache moves to the next 64
+ * slots.
+ *
+ * Spans of a class hang on the class's central lists (struct heap_central):
+ * `partial` (swept, has free slots), `full` (swept, no free slot),
+ * `unswept` (not swept since the last mark).  One span per class, the
+ * class's current span, is on no list while allocation uses it.
+ *
+ * INVARIANTS
+ *   S1. Every page of an in-use span maps to the span in its arena's span
+ *       map (arena.h H2).
+ *   S2. nalloc == popcount(allocbits) for every span that is not a current
+ *       span; a current span's allocbits count its allocations as they happen.
+ *   S3. A span's sweepgen is heap.sweepgen - 2 (needs sweeping) or
+ *       heap.sweepgen (swept); it never goes backwards.  Unswept spans are
+ *       exactly those on the unswept lists.
+ *   S4. markbits are all zero outside a collection, and allocbits has no
+ *       bit set at or past nelems.
+ *   S5. Bits set in alloccache are clear in allocbits, and only cover slots
+ *       below nelems.
+ *   S6. A span is on at most one list, and its `list` field says which.
+ * Checked by span_check() (WGC_DEBUG >= 2 in the verifier).
+ */
+#ifndef WGC_SPAN_H
+#define WGC_SPAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "sizeclass.h"
+
+#define SPAN_BITWORDS (SC_MAX_ELEMS / 64)
+
+enum span_state { SPAN_FREE = 1, SPAN_SMALL, SPAN_LARGE };
+enum span_list { LIST_NONE = 0, LIST_PARTIAL, LIST_FULL, LIST_UNSWEPT, LIST_LARGE,
+                 LIST_LARGE_UNSWEPT, LIST_FREE };
+
+struct wgc_span {
+    uintptr_t base;            /* first byte */
+    uint32_t npages;
+    uint8_t state;             /* enum span_state */
+    uint8_t list;              /* enum span_list (S6) */
+    uint8_t sizeclass;         /* 0 for large spans */
+    uint8_t noscan;            /* objects hold no pointers */
+    uint8_t needzero;          /* free slots / pages may hold old bytes */
+    uint8_t released;          /* free span whose pages were given to sys_unused */
+    uint8_t current;           /* a class's current span */
+    uint32_t elemsize;         /* slot size (large: npages * HEAP_PAGE, capped) */
+    uint32_t nelems;           /* slots */
+    uint32_t divmul;           /* sizeclass.h sc_divide */
+    uint32_t nalloc;           /* allocated slots (S2) */
+    uint32_t freeindex;        /* first slot the alloccache covers (multiple of 64) */
+    uint32_t sweepgen;         /* S3 */
+    uint64_t alloccache;       /* S5 */
+    uint64_t *allocbits;       /* points at bits[0] or bits[1] */
+    uint64_t *markbits;        /* the other */
+    struct wgc_span *next, *prev;
+    uint64_t bits[2][SPAN_BITWORDS];
+};
+
+struct span_list_head {
+    struct wgc_span *first;
+    size_t len;
+};
+
+struct heap_central {
+    struct span_list_head partial, full, unswept;
+};
+
+/* The whole heap's state below the runtime. */
+struct heap {
+    uint32_t sweepgen;                       /* +2 at the end of every mark */
+    struct heap_central central[SC_MAX_CLASSES][2];  /* [class][noscan] */
+    struct span_list_head large, large_unswept;
+    uint64_t inuse_bytes;                    /* bytes in in-use spans */
+    uint64_t nspans_inuse;
+    uint64_t class_spans[SC_MAX_CLASSES];    /* in-use spans of each class */
+};
+extern struct heap heap;
+
+void span_init(void);
+
+/* Lists (S6). */
+void span_list_push(struct span_list_head *l, struct wgc_span *s, enum span_list which);
+void span_list_remove(struct span_list_head *l, struct wgc_span *s);
+struct span_list_head *span_list_of(struct wgc_span *s);
+
+/* A new span of class c (noscan or not) from the page allocator; swept, on
+ * no list.  NULL when the page allocator cannot grow under `limit`. */
+struct wgc_span *span_alloc_small(unsigned c, bool noscan, uint64_t limit);
+/* A new large span of npages; its one object is allocated. */
+struct wgc_span *span_alloc_large(size_t npages, bool noscan, uint64_t limit);
+/* Give an in-use span's pages back to the page allocator (not on a list). */
+void span_free(struct wgc_span *s);
+
+/* Sweep one span: free its unmarked objects.  Returns the number of slots
+ * freed, and their bytes through *freed_bytes.  poison: fill freed slots
+ * with a pattern (debug builds).  The span is left on no list; the caller
+ * files it (or frees it when empty). */
+uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes);
+
+/* Move the alloccache to the next 64 slots with a free one; false if the
+ * span is full from freeindex on. */
+bool span_refill_cache(struct wgc_span *s);
+/* Make s ready to allocate from slot 0 on (after sweeping or when new). */
+void span_reset_cache(struct wgc_span *s);
+
+static inline uint32_t popcount_bits(const uint64_t *bits, uint32_t nelems)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < (nelems + 63) / 64; i++)
+        n += (uint32_t)__builtin_popcountll(bits[i]);
+    return n;
+}
+
+/* The slot index of address p in s, and whether p is the slot's start. */
+static inline uint32_t span_index(const struct wgc_span *s, uintptr_t p)
+{
+    if (s->state == SPAN_LARGE)
+        return 0;
+    return sc_divide(p - s->base, s->divmul);
+}
+static inline uintptr_t span_slot(const struct wgc_span *s, uint32_t i)
+{
+    return s->base + (uintptr_t)i * s->elemsize;
+}
+static inline uintptr_t span_limit(const struct wgc_span *s)
+{
+    return s->base + (uintptr_t)s->npages * HEAP_PAGE;
+}
+static inline bool bit_get(const uint64_t *b, uint32_t i)
+{
+    return (b[i >> 6] >> (i & 63)) & 1;
+}
+static inline void bit_set(uint64_t *b, uint32_t i)
+{
+    b[i >> 6] |= (uint64_t)1 << (i & 63);
+}
+
+/* Take the next free slot of s from its cache, or 0 when the cache is empty.
+ * The allocation fast path. */
+static inline uintptr_t span_next_free(struct wgc_span *s)
+{
+    uint64_t c = s->alloccache;
+    if (c == 0)
+        return 0;
+    uint32_t i = s->freeindex + (uint32_t)__builtin_ctzll(c);
+    s->alloccache = c & (c - 1);
+    bit_set(s->allocbits, i);
+    return span_slot(s, i);
+}
+
+/* Check S1–S6 for one span; returns NULL or a constant message. */
+const char *span_check(const struct wgc_span *s);
+
+/* Span structs in use (for stats). */
+extern struct fixalloc span_structs;
+extern uint64_t span_metadata_bytes;
+
+#endif

@@ -1,0 +1,137 @@
+/* roots.c — where the collector starts: global slots, conservative ranges
+ * and the shadow stack of local frames (runtime layer).
+ * Below: arch/sys.h (the tables' memory).  Used by: gc.c.
+ *
+ * Global slots and ranges live in tables from sys_alloc that double when
+ * full (never libc malloc).  Local frames live in the embedder's C frames,
+ * linked from wgc_frames_top (wgc.h); nothing here allocates for them.
+ *
+ * INVARIANTS
+ *   T1. A slot added n times is in the table n times; removing it takes one.
+ *   T2. The tables' memory is counted in roots_metadata_bytes.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+struct wgc_frame *wgc_frames_top;
+
+struct range {
+    uintptr_t start, len;
+};
+
+struct table {
+    void *items;
+    size_t n, cap, item;
+};
+
+static struct table globals = {NULL, 0, 0, sizeof(void *)};
+static struct table ranges = {NULL, 0, 0, sizeof(struct range)};
+static uint64_t table_bytes;
+
+static bool table_push(struct table *t, const void *item)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : SYS_PAGE / t->item;
+        void *items = sys_alloc(cap * t->item);
+        if (items == NULL)
+            return false;
+        if (t->n != 0)
+            memcpy(items, t->items, t->n * t->item);
+        if (t->items != NULL) {
+            sys_free(t->items, t->cap * t->item);
+            table_bytes -= sys_round(t->cap * t->item);
+        }
+        table_bytes += sys_round(cap * t->item);
+        t->items = items;
+        t->cap = cap;
+    }
+    memcpy((char *)t->items + t->n * t->item, item, t->item);
+    t->n++;
+    return true;
+}
+
+static void table_remove_at(struct table *t, size_t i)
+{
+    char *base = t->items;
+    memmove(base + i * t->item, base + (i + 1) * t->item, (t->n - i - 1) * t->item);
+    t->n--;
+}
+
+uint64_t roots_metadata_bytes(void)
+{
+    return table_bytes;
+}
+
+bool wgc_root_add(void *slot)
+{
+    if (slot == NULL) {
+        wgc.last_error = WGC_ERR_BAD_ARG;
+        return false;
+    }
+    if (!table_push(&globals, &slot)) {
+        wgc.last_error = WGC_ERR_NOMEM;
+        return false;
+    }
+    return true;
+}
+
+bool wgc_root_remove(void *slot)
+{
+    void **items = globals.items;
+    for (size_t i = globals.n; i-- > 0;)
+        if (items[i] == slot) {
+            table_remove_at(&globals, i);
+            return true;
+        }
+    wgc.last_error = WGC_ERR_BAD_ARG;
+    return false;
+}
+
+bool wgc_range_add(const void *start, size_t len)
+{
+    struct range r = {(uintptr_t)start, len};
+    if (start == NULL || len == 0 || r.start + len < r.start) {
+        wgc.last_error = WGC_ERR_BAD_ARG;
+        return false;
+    }
+    if (!table_push(&ranges, &r)) {
+        wgc.last_error = WGC_ERR_NOMEM;
+        return false;
+    }
+    return true;
+}
+
+bool wgc_range_remove(const void *start)
+{
+    struct range *items = ranges.items;
+    for (size_t i = ranges.n; i-- > 0;)
+        if (items[i].start == (uintptr_t)start) {
+            table_remove_at(&ranges, i);
+            return true;
+        }
+    wgc.last_error = WGC_ERR_BAD_ARG;
+    return false;
+}
+
+void roots_scan(void (*mark)(uintptr_t), void (*mark_conservative)(uintptr_t))
+{
+    void **slots = globals.items;
+    for (size_t i = 0; i < globals.n; i++)
+        mark(*(uintptr_t *)slots[i]);
+    for (struct wgc_frame *f = wgc_frames_top; f != NULL; f = f->prev) {
+        if (f->slots != NULL) {
+            for (size_t i = 0; i < f->n; i++)
+                mark(*(const uintptr_t *)f->slots[i]);
+        } else if (f->array != NULL) {
+            for (size_t i = 0; i < f->n; i++)
+                mark((uintptr_t)f->array[i]);
+        }
+    }
+    struct range *r = ranges.items;
+    for (size_t i = 0; i < ranges.n; i++) {
+        uintptr_t p = (r[i].start + WORD - 1) & ~(uintptr_t)(WORD - 1);
+        for (; p + WORD <= r[i].start + r[i].len; p += WORD)
+            mark_conservative(*(uintptr_t *)p);
+    }
+}
