@@ -1,0 +1,302 @@
+/* bench.h — what every benchmark program shares: the allocator it is built
+ * for, the clock, the memory it watches, and the one RESULT line it prints.
+ *
+ * One source per workload; the allocator is chosen at compile time:
+ *   -DCONFIG_WGC     wgc (runtime/wgc.h): roots through WGC_LOCALS and
+ *                    wgc_root_add, nothing is ever freed by hand;
+ *   -DCONFIG_MALLOC  libc's malloc (emscripten's dlmalloc, or glibc), with
+ *                    explicit free at the point where the GC variants drop
+ *                    their last reference.  calloc stands in for wgc's
+ *                    allocations because wgc's come back zeroed;
+ *   -DCONFIG_BDWGC   bdwgc (the Boehm-Demers-Weiser collector), conservative;
+ *                    on wasm it sees locals only through Asyncify.
+ * BENCH_CONFIG is the configuration's name as printed (set by bench.mk).
+ *
+ * The workloads run the same algorithm in every variant and print the same
+ * checksum, so a variant that loses or corrupts objects shows up there.
+ *
+ * Every program prints, last, one line the driver (run.sh) collects:
+ *   RESULT bench=<workload> config=<name> ms=<elapsed> [wasm_mem=<bytes>]
+ *          [pad=<bytes>] [gcs=<n>] [max_pause_ms=<ms>] checksum=<n> [extra]
+ * ms is measured inside the program with CLOCK_MONOTONIC, from just after
+ * the allocator's initialisation to the end of the workload.  wasm_mem is
+ * the peak size of linear memory (on wasm it only grows, but it is sampled
+ * at checkpoints and the maximum kept all the same).
+ */
+#ifndef BENCH_H
+#define BENCH_H
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(CONFIG_WGC) + defined(CONFIG_MALLOC) + defined(CONFIG_BDWGC) != 1
+#error "define exactly one of CONFIG_WGC, CONFIG_MALLOC, CONFIG_BDWGC"
+#endif
+
+#ifndef BENCH_CONFIG
+#define BENCH_CONFIG "unnamed"
+#endif
+
+#include "wgc.h"   /* the types are described in every variant (WGC_TYPE) */
+#if defined(CONFIG_BDWGC)
+#include <gc.h>
+#endif
+
+/* Switches that are always 0 or 1, so code says `if (BENCH_FREES)`. */
+#if defined(CONFIG_WGC)
+#define BENCH_IS_WGC 1
+#else
+#define BENCH_IS_WGC 0
+#endif
+#if defined(CONFIG_MALLOC)
+#define BENCH_FREES 1      /* the program frees what it drops */
+#else
+#define BENCH_FREES 0
+#endif
+#if defined(CONFIG_MALLOC)
+#define BENCH_HAS_GC 0
+#else
+#define BENCH_HAS_GC 1
+#endif
+
+/* ---- the clock ------------------------------------------------------------ */
+
+static inline uint64_t bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline double bench_ms(uint64_t ns) { return (double)ns / 1e6; }
+
+/* ---- a replayable random stream (splitmix64) ------------------------------ */
+
+static inline uint64_t bench_rand(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [lo, hi]. */
+static inline uint64_t bench_range(uint64_t *state, uint64_t lo, uint64_t hi)
+{
+    return lo + bench_rand(state) % (hi - lo + 1);
+}
+
+/* ---- failure -------------------------------------------------------------- */
+
+static inline _Noreturn void bench_die(const char *what)
+{
+#if defined(CONFIG_WGC)
+    fprintf(stderr, "bench: %s (wgc: %s)\n", what, wgc_error_string(wgc_last_error()));
+#else
+    fprintf(stderr, "bench: %s\n", what);
+#endif
+    exit(1);
+}
+
+static inline void *bench_check(void *p)
+{
+    if (p == NULL)
+        bench_die("out of memory");
+    return p;
+}
+
+/* ---- allocation ------------------------------------------------------------ */
+
+/* One object of a described type (zeroed). */
+static inline void *bench_alloc(struct wgc_type *type)
+{
+#if defined(CONFIG_WGC)
+    return bench_check(wgc_alloc(type));
+#elif defined(CONFIG_BDWGC)
+    return bench_check(GC_MALLOC(type->size));
+#else
+    return bench_check(calloc(1, type->size));
+#endif
+}
+
+/* n objects of a type laid out as an array (zeroed). */
+static inline void *bench_alloc_array(struct wgc_type *type, size_t n)
+{
+#if defined(CONFIG_WGC)
+    return bench_check(wgc_alloc_array(type, n));
+#elif defined(CONFIG_BDWGC)
+    return bench_check(GC_MALLOC(type->size * n));
+#else
+    return bench_check(calloc(n, type->size));
+#endif
+}
+
+/* n bytes that hold no pointers.  wgc and calloc zero them; bdwgc's atomic
+ * objects are not zeroed (the workloads write what they read). */
+static inline void *bench_alloc_bytes(size_t n)
+{
+#if defined(CONFIG_WGC)
+    return bench_check(wgc_alloc_bytes(n));
+#elif defined(CONFIG_BDWGC)
+    return bench_check(GC_MALLOC_ATOMIC(n));
+#else
+    return bench_check(calloc(1, n));
+#endif
+}
+
+/* Drop an object: free() in the malloc variant, nothing for a collector. */
+static inline void bench_free(void *p)
+{
+#if defined(CONFIG_MALLOC)
+    free(p);
+#else
+    (void)p;
+#endif
+}
+
+/* Locals that hold heap references across an allocation.  Only wgc needs
+ * them (bdwgc scans the wasm locals itself; malloc frees by hand).  Like
+ * WGC_LOCALS, at most one per block and at most 8 variables. */
+#if defined(CONFIG_WGC)
+#define BENCH_LOCALS(...) WGC_LOCALS(__VA_ARGS__)
+#else
+#define BENCH_LOCALS(...) ((void)0)
+#endif
+
+/* A global slot that holds a heap reference. */
+static inline void bench_root(void *slot)
+{
+#if defined(CONFIG_WGC)
+    if (!wgc_root_add(slot))
+        bench_die("wgc_root_add failed");
+#elif defined(CONFIG_BDWGC)
+    /* bdwgc on emscripten does not scan static data. */
+    GC_add_roots(slot, (char *)slot + sizeof(void *));
+#else
+    (void)slot;
+#endif
+}
+
+/* A full collection where there is a collector. */
+static inline void bench_collect(void)
+{
+#if defined(CONFIG_WGC)
+    wgc_collect();
+#elif defined(CONFIG_BDWGC)
+    GC_gcollect();
+#endif
+}
+
+/* ---- memory and collector counters ------------------------------------------ */
+
+struct bench_state {
+    uint64_t peak_mem;        /* most linear memory seen (wasm) */
+    uint64_t start_ns;
+#if defined(CONFIG_BDWGC)
+    uint64_t gc_start_ns;     /* collection-event hook: current pause */
+    uint64_t gc_max_ns;
+    uint64_t gc_total_ns;
+#endif
+};
+static struct bench_state bench;
+
+/* Bytes of linear memory now (0 where that does not apply: native). */
+static inline uint64_t bench_mem_now(void)
+{
+#if defined(__EMSCRIPTEN__)
+#if defined(CONFIG_WGC)
+    struct wgc_stats st;
+    wgc_stats(&st);
+    return st.memory_size;
+#else
+    return (uint64_t)__builtin_wasm_memory_size(0) * 65536u;
+#endif
+#else
+    return 0;
+#endif
+}
+
+/* Record the memory size now; call at checkpoints of a workload. */
+static inline void bench_mem_sample(void)
+{
+    uint64_t m = bench_mem_now();
+    if (m > bench.peak_mem)
+        bench.peak_mem = m;
+}
+
+#if defined(CONFIG_BDWGC)
+static void bench_gc_event(GC_EventType ev)
+{
+    if (ev == GC_EVENT_START) {
+        bench.gc_start_ns = bench_now_ns();
+    } else if (ev == GC_EVENT_END) {
+        uint64_t d = bench_now_ns() - bench.gc_start_ns;
+        bench.gc_total_ns += d;
+        if (d > bench.gc_max_ns)
+            bench.gc_max_ns = d;
+    }
+}
+#endif
+
+/* Initialise the allocator, then start the clock. */
+static inline void bench_init(void)
+{
+#if defined(CONFIG_WGC)
+    if (wgc_init(NULL) != WGC_OK)
+        bench_die("wgc_init failed");
+#elif defined(CONFIG_BDWGC)
+    GC_INIT();
+    GC_set_on_collection_event(bench_gc_event);
+#endif
+    bench_mem_sample();
+    bench.start_ns = bench_now_ns();
+}
+
+/* Stop the clock and print the RESULT line; `extra` (may be empty) is
+ * appended as is: workload-specific fields, " name=value" each. */
+static inline void bench_result(const char *workload, uint64_t checksum, const char *extra)
+{
+    uint64_t elapsed = bench_now_ns() - bench.start_ns;
+    bench_mem_sample();
+    printf("RESULT bench=%s config=%s ms=%.3f", workload, BENCH_CONFIG, bench_ms(elapsed));
+#if defined(__EMSCRIPTEN__)
+    printf(" wasm_mem=%" PRIu64, bench.peak_mem);
+#endif
+#if defined(CONFIG_WGC)
+    struct wgc_stats st;
+    wgc_stats(&st);
+    printf(" pad=%" PRIu64 " gcs=%" PRIu64 " max_pause_ms=%.3f",
+           st.sys_padding, st.num_gc, bench_ms(st.pause_max_ns));
+#elif defined(CONFIG_BDWGC)
+    printf(" gcs=%lu max_pause_ms=%.3f", (unsigned long)GC_get_gc_no(),
+           bench_ms(bench.gc_max_ns));
+#endif
+    printf(" checksum=%" PRIu64 "%s\n", checksum, extra ? extra : "");
+    fflush(stdout);
+}
+
+/* Collector counters for workload-specific fields (0 without wgc). */
+static inline uint64_t bench_live_bytes(void)
+{
+#if defined(CONFIG_WGC)
+    struct wgc_stats st;
+    wgc_stats(&st);
+    return st.live_bytes;
+#elif defined(CONFIG_BDWGC)
+    return (uint64_t)GC_get_heap_size() - GC_get_free_bytes();
+#else
+    return 0;
+#endif
+}
+
+/* An integer argument, or a default. */
+static inline long bench_arg(int argc, char **argv, int i, long dflt)
+{
+    return argc > i ? strtol(argv[i], NULL, 10) : dflt;
+}
+
+#endif /* BENCH_H */

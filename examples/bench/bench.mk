@@ -1,0 +1,82 @@
+# bench.mk — the benchmark suite (examples/bench), included by the Makefile.
+#
+#   make bench             the whole suite: builds the libraries and programs
+#                          of every configuration, runs them interleaved and
+#                          writes build/bench/{results.txt,report.md,heap.svg}
+#   make bench QUICK=1     a smoke test: small sizes, 2 runs each
+#   make bench-deps        gnuplot, GNU time and bdwgc for wasm (optional)
+#   make bench-progs       build the programs only
+#
+# `make bench` calls `make PLATFORM=wasm BUILD=release bench-run`; the
+# configurations it compares are fixed here, whatever PLATFORM/BUILD say:
+#   wasm-wgc          wgc, PLATFORM=wasm BUILD=release (the aligned default)
+#   wasm-wgc-noalign  wgc, PLATFORM=wasm BUILD=release ALIGN=0 (the baseline)
+#   wasm-malloc       emscripten's malloc (dlmalloc) with explicit free
+#   wasm-bdwgc        bdwgc 8.2 (Debian's libgc source) built with emcc,
+#                     programs linked with Asyncify (when bench-deps built it)
+#   posix-wgc         wgc, PLATFORM=posix BUILD=release, native
+#   posix-malloc      glibc's malloc with explicit free, native
+QUICK ?= 0          # 1: small sizes and 2 runs (smoke test)
+BENCH_RUNS ?=       # runs per program and configuration (default 5; QUICK: 2)
+
+BENCH_OUT   := build/bench
+BENCH_PROGS := binarytrees gcbench churn allocsize large pause
+BENCH_SRC   := examples/bench
+BENCH_BDWGC := build/deps/bdwgc-wasm
+
+# Programs are compiled the way the release library is (-O2), with the same
+# warnings, against runtime/wgc.h only.
+BENCH_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+                -Wmissing-prototypes -Wno-unused-parameter -Iruntime
+# The link flags of emcc.mk (which is included only when PLATFORM=wasm), and
+# env.pre.js, which hands node's WGC_* variables to getenv.
+BENCH_WASM_FLAGS := -matomics -mbulk-memory
+BENCH_WASM_LDFLAGS := -sENVIRONMENT=node -sWASM_ASYNC_COMPILATION=0 \
+                      -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
+                      -sNODERAWFS=1 -sEXIT_RUNTIME=1 --pre-js $(BENCH_SRC)/env.pre.js
+# bdwgc sees wasm locals only by unwinding them with Asyncify.
+BENCH_BDWGC_FLAGS := -I$(BENCH_BDWGC)/include -sASYNCIFY -sASYNCIFY_STACK_SIZE=65536
+
+BENCH_CONFIGS := wasm-wgc wasm-wgc-noalign wasm-malloc posix-wgc posix-malloc \
+                 $(if $(wildcard $(BENCH_BDWGC)/lib/libgc.a),wasm-bdwgc)
+
+# bench_config(name, compiler, CONFIG_, library, flags, suffix)
+define bench_config
+$(BENCH_OUT)/$(1)/%$(6): $(BENCH_SRC)/%.c $(BENCH_SRC)/bench.h runtime/wgc.h $(4) $(BENCH_SRC)/env.pre.js
+	@mkdir -p $$(@D)
+	$$(if $$(Q),@echo "  LD  bench $(1)  $$@")
+	$$(Q)NODE_PATH=/usr/share/nodejs $(2) $$(BENCH_CFLAGS) $(5) -DCONFIG_$(3) -DBENCH_CONFIG='"$(1)"' \
+	    $$< $(4) -o $$@ -lm
+BENCH_BINS += $(BENCH_PROGS:%=$(BENCH_OUT)/$(1)/%$(6))
+endef
+
+BENCH_BINS :=
+$(eval $(call bench_config,wasm-wgc,emcc,WGC,build/wasm-release/libwgc.a,$$(BENCH_WASM_FLAGS) $$(BENCH_WASM_LDFLAGS),.js))
+$(eval $(call bench_config,wasm-wgc-noalign,emcc,WGC,build/wasm-release-noalign/libwgc.a,$$(BENCH_WASM_FLAGS) $$(BENCH_WASM_LDFLAGS),.js))
+$(eval $(call bench_config,wasm-malloc,emcc,MALLOC,,$$(BENCH_WASM_FLAGS) $$(BENCH_WASM_LDFLAGS),.js))
+$(eval $(call bench_config,wasm-bdwgc,emcc,BDWGC,$(BENCH_BDWGC)/lib/libgc.a,$$(BENCH_WASM_FLAGS) $$(BENCH_WASM_LDFLAGS) $$(BENCH_BDWGC_FLAGS),.js))
+$(eval $(call bench_config,posix-wgc,cc,WGC,build/posix-release/libwgc.a,,))
+$(eval $(call bench_config,posix-malloc,cc,MALLOC,,,))
+
+BENCH_WANT := $(foreach c,$(BENCH_CONFIGS),$(filter $(BENCH_OUT)/$(c)/%,$(BENCH_BINS)))
+
+.PHONY: bench-deps bench-libs bench-progs
+bench-deps:
+	@bash $(BENCH_SRC)/deps.sh
+
+# The three wgc libraries, each by its own sub-make (one configuration per
+# build directory).
+bench-libs:
+	@$(MAKE) --no-print-directory PLATFORM=wasm BUILD=release ALIGN=1 lib
+	@$(MAKE) --no-print-directory PLATFORM=wasm BUILD=release ALIGN=0 lib
+	@$(MAKE) --no-print-directory PLATFORM=posix BUILD=release ALIGN=1 lib
+
+bench-progs: bench-libs
+	@$(MAKE) --no-print-directory bench-bins
+
+.PHONY: bench-bins
+bench-bins: $(BENCH_WANT)
+
+bench-run: bench-deps
+	@$(MAKE) --no-print-directory bench-progs
+	@QUICK=$(QUICK) RUNS=$(BENCH_RUNS) CONFIGS="$(BENCH_CONFIGS)" bash $(BENCH_SRC)/run.sh

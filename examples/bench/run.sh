@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# run.sh — the benchmark driver (bench.mk's bench-run calls it).
+#
+# Runs every workload under every configuration, interleaved (for each
+# workload: run 1 of every configuration, then run 2 of every one, ...), so
+# that drift of the machine spreads over all of them.  Each program prints
+# one RESULT line; the driver adds the run's number and the peak RSS of the
+# process (node for wasm, GNU time's %M), appends it to
+# build/bench/results.txt, then writes build/bench/report.md (report.js)
+# and plots one churn run's heap over time to build/bench/heap.svg
+# (gnuplot, heap.gp).  Nothing here judges a time: a program fails only on
+# a wrong result (its own checks), and a failure is recorded and the suite
+# goes on.
+#
+# Environment: QUICK=1 (small sizes, 2 runs), RUNS=n, CONFIGS="..." (the
+# configurations built, from bench.mk), ONLY=regex (workloads to run).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+src=examples/bench
+out=build/bench
+quick=${QUICK:-0}
+runs=${RUNS:-}
+[ -n "$runs" ] || { [ "$quick" = 1 ] && runs=2 || runs=5; }
+configs=${CONFIGS:-"wasm-wgc wasm-wgc-noalign wasm-malloc posix-wgc posix-malloc"}
+only=${ONLY:-.}
+export NODE_PATH=/usr/share/nodejs
+
+mkdir -p "$out/logs"
+results="$out/results.txt"
+: > "$results"
+
+gc_configs=$(for c in $configs; do case $c in *malloc) ;; *) printf '%s ' "$c";; esac; done)
+
+# workload | program and arguments | configurations
+if [ "$quick" = 1 ]; then
+    workloads=(
+        "binarytrees-12|binarytrees 12|$configs"
+        "gcbench-14|gcbench 14|$configs"
+        "churn|churn 8 4|$configs"
+        "alloc-16|allocsize 16 32|$configs"
+        "alloc-mixed|allocsize mixed 32|$configs"
+        "large|large 16 256|$configs"
+        "pause-1M|pause 1 3|$gc_configs"
+        "pause-16M|pause 16 3|$gc_configs"
+    )
+    churn_plot="churn 8 4"
+else
+    workloads=(
+        "binarytrees-16|binarytrees 16|$configs"
+        "binarytrees-18|binarytrees 18|$configs"
+        "gcbench-18|gcbench 18|$configs"
+        "churn|churn 32 16|$configs"
+        "alloc-16|allocsize 16 256|$configs"
+        "alloc-32|allocsize 32 256|$configs"
+        "alloc-64|allocsize 64 256|$configs"
+        "alloc-mixed|allocsize mixed 256|$configs"
+        "large|large 64 2048|$configs"
+        "pause-1M|pause 1 5|$gc_configs"
+        "pause-16M|pause 16 5|$gc_configs"
+        "pause-64M|pause 64 5|$gc_configs"
+        "pause-256M|pause 256 3|$gc_configs"
+    )
+    churn_plot="churn 32 16"
+fi
+
+# The command line of program $2 (with its arguments) in configuration $1.
+command_of() {
+    local config=$1 prog=$2; shift 2
+    case $config in
+    wasm-*) echo node "$out/$config/$prog.js" "$@" ;;
+    *)      echo "$out/$config/$prog" "$@" ;;
+    esac
+}
+
+failures=0
+run_one() {   # config run workload prog args...
+    local config=$1 run=$2 workload=$3; shift 3
+    local log="$out/logs/$workload.$config.$run.log" rss="$out/logs/rss.tmp"
+    local cmd; cmd=$(command_of "$config" "$@")
+    /usr/bin/time -f '%M' -o "$rss" $cmd > "$log" 2>&1
+    local status=$?
+    local line; line=$(grep '^RESULT ' "$log" | tail -n 1)
+    if [ $status -ne 0 ] || [ -z "$line" ]; then
+        echo "FAIL bench=$workload config=$config run=$run status=$status log=$log" | tee -a "$results"
+        failures=$((failures + 1))
+        return
+    fi
+    # GNU time writes "Command exited ..." lines first when status != 0.
+    echo "$line run=$run rss_kb=$(tail -n 1 "$rss")" >> "$results"
+}
+
+start=$(date +%s)
+for w in "${workloads[@]}"; do
+    IFS='|' read -r name cmdline wconfigs <<< "$w"
+    [[ $name =~ $only ]] || continue
+    printf 'bench: %-16s' "$name"
+    for ((r = 1; r <= runs; r++)); do
+        for c in $wconfigs; do
+            # shellcheck disable=SC2086
+            run_one "$c" "$r" "$name" $cmdline
+        done
+        printf ' %d' "$r"
+    done
+    printf '  (%ds so far)\n' $(($(date +%s) - start))
+done
+
+# One churn run of wgc on wasm with the trace and the program's own samples:
+# the heap plot.  The trace (WGC_TRACE_FILE, Chrome Trace JSON) is used when
+# wgc writes one with counter events; otherwise the samples.
+plot_csv="$out/heap.csv"
+rm -f "$out/trace.json" "$out/churn-samples.csv" "$plot_csv"
+if [[ " $configs " == *" wasm-wgc "* ]] && [[ churn =~ $only ]]; then
+    # shellcheck disable=SC2046
+    WGC_TRACE_FILE="$top/$out/trace.json" \
+        $(command_of wasm-wgc $churn_plot) "$out/churn-samples.csv" > "$out/logs/churn-plot.log" 2>&1 ||
+        echo "bench: the churn run for the plot failed (see $out/logs/churn-plot.log)"
+    source_note=
+    if [ -s "$out/trace.json" ] && node "$src/trace2csv.js" "$out/trace.json" "$plot_csv" 2> "$out/logs/trace2csv.log"; then
+        source_note="wgc's trace (WGC_TRACE_FILE)"
+    elif [ -s "$out/churn-samples.csv" ]; then
+        node "$src/trace2csv.js" --samples "$out/churn-samples.csv" "$plot_csv"
+        source_note="the churn program's samples of wgc_stats"
+    fi
+    if [ -s "$plot_csv" ] && command -v gnuplot > /dev/null; then
+        ncols=$(head -n 1 "$plot_csv" | awk -F, '{ print NF }')
+        gnuplot -e "csv='$plot_csv'; out='$out/heap.svg'; what='$source_note'; ncols=$ncols" \
+            "$src/heap.gp" &&
+            echo "bench: heap plot ($source_note): $out/heap.svg"
+    else
+        echo "bench: no heap plot (no data, or no gnuplot: make bench-deps)"
+    fi
+    echo "$source_note" > "$out/heap.source"
+fi
+
+node "$src/report.js" "$results" "$out/report.md" "$runs" "$quick" &&
+    echo "bench: results in $results, report in $out/report.md"
+echo "bench: $failures failed runs, $(($(date +%s) - start)) s"
+[ "$failures" -eq 0 ]
