@@ -191,6 +191,7 @@ struct wgc_span *pages_alloc(size_t npages, uint64_t limit)
         s->npages = (uint32_t)npages;
     }
     s->released = 0;
+    s->state = 0;   /* in use: not free; the caller sets SPAN_SMALL or SPAN_LARGE */
     arena_set_spans(s->base, npages, s);   /* S1 */
     return s;
 }

@@ -128,7 +128,7 @@ static bool type_check(struct wgc_type *t)
         return true;
     if (t->state_ == TYPE_MALFORMED)
         return false;
-    bool ok = t->size > 0 && t->size <= wgc.heap_limit && (t->noffsets == 0 || t->offsets != NULL);
+    bool ok = t->size > 0 && (t->noffsets == 0 || t->offsets != NULL);
     uint64_t mask = 0;
     for (size_t i = 0; ok && i < t->noffsets; i++) {
         uint32_t off = t->offsets[i];
@@ -336,6 +336,8 @@ static inline void *alloc_small(size_t bytes, const struct wgc_type *t, size_t n
 
 void *wgc_alloc(struct wgc_type *type)
 {
+    if (!wgc.init)
+        return alloc_fail(WGC_ERR_NOT_INIT, type ? type->size : 0);
     if (!type_check(type))
         return alloc_fail(WGC_ERR_BAD_TYPE, type ? type->size : 0);
     if (type->size <= SC_MAX_SMALL)
@@ -345,6 +347,8 @@ void *wgc_alloc(struct wgc_type *type)
 
 void *wgc_alloc_array(struct wgc_type *type, size_t n)
 {
+    if (!wgc.init)
+        return alloc_fail(WGC_ERR_NOT_INIT, n);
     if (!type_check(type))
         return alloc_fail(WGC_ERR_BAD_TYPE, type ? type->size : 0);
     if (n == 0 || type->size > SIZE_MAX / n)
