@@ -180,14 +180,22 @@ if (fails.length) {
   p('No run failed.');
 }
 p();
-if (fs.existsSync(reportFile.replace(/report\.md$/, 'heap.svg'))) {
+const dir = reportFile.replace(/[^/]*$/, '');
+if (fs.existsSync(dir + 'heap.svg')) {
   let src = '';
-  try { src = fs.readFileSync(reportFile.replace(/report\.md$/, 'heap.source'), 'utf8').trim(); } catch (e) { /* none */ }
+  try { src = fs.readFileSync(dir + 'heap.source', 'utf8').trim(); } catch (e) { /* none */ }
   p('## Heap over time');
   p();
-  p(`One churn run of wasm-wgc, from ${src || '?'}:`);
+  p(`One churn run of wasm-wgc; heap size (heap_alloc), heap goal and live bytes from ${src || '?'}:`);
   p();
   p('![heap and heap goal over a churn run](heap.svg)');
   p();
+  if (fs.existsSync(dir + 'memory.svg')) {
+    p('The same run, sampled by the program (wgc_stats every 1/400 of the allocation): heap, goal, ' +
+      'arenas (heap_sys), linear memory, and the live data the program holds:');
+    p();
+    p('![heap, arenas and wasm memory over a churn run](memory.svg)');
+    p();
+  }
 }
 fs.writeFileSync(reportFile, out.join('\n'));

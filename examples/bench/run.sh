@@ -106,32 +106,48 @@ for w in "${workloads[@]}"; do
     printf '  (%ds so far)\n' $(($(date +%s) - start))
 done
 
-# One churn run of wgc on wasm with the trace and the program's own samples:
-# the heap plot.  The trace (WGC_TRACE_FILE, Chrome Trace JSON) is used when
-# wgc writes one with counter events; otherwise the samples.
-plot_csv="$out/heap.csv"
-rm -f "$out/trace.json" "$out/churn-samples.csv" "$plot_csv"
+# One churn run of wgc on wasm with the trace and the program's own samples
+# of wgc_stats, for two plots (gnuplot, heap.gp):
+#   heap.svg    heap size and heap goal over time, from wgc's trace
+#               (WGC_TRACE_FILE, Chrome Trace JSON counter events), or from
+#               the samples when there is no trace;
+#   memory.svg  the samples: heap, goal, arenas, wasm memory, live data.
+plot() {   # csv svg title source x-label
+    local ncols; ncols=$(head -n 1 "$1" | awk -F, '{ print NF }')
+    local q="'" title=${3//\'/} what=${4//\'/}   # gnuplot strings are in '...'
+    gnuplot -e "csv=$q$1$q; out=$q$2$q; title=$q$title$q; what=$q$what$q; xl=$q$5$q; ncols=$ncols" \
+        "$src/heap.gp" &&
+        echo "bench: plot ($4): $2"
+}
+rm -f "$out/trace.json" "$out/churn-samples.csv" "$out"/heap*.csv "$out"/*.svg "$out/heap.source"
 if [[ " $configs " == *" wasm-wgc "* ]] && [[ churn =~ $only ]]; then
-    # shellcheck disable=SC2046
-    WGC_TRACE_FILE="$top/$out/trace.json" \
-        $(command_of wasm-wgc $churn_plot) "$out/churn-samples.csv" > "$out/logs/churn-plot.log" 2>&1 ||
-        echo "bench: the churn run for the plot failed (see $out/logs/churn-plot.log)"
-    source_note=
-    if [ -s "$out/trace.json" ] && node "$src/trace2csv.js" "$out/trace.json" "$plot_csv" 2> "$out/logs/trace2csv.log"; then
-        source_note="wgc's trace (WGC_TRACE_FILE)"
-    elif [ -s "$out/churn-samples.csv" ]; then
-        node "$src/trace2csv.js" --samples "$out/churn-samples.csv" "$plot_csv"
-        source_note="the churn program's samples of wgc_stats"
-    fi
-    if [ -s "$plot_csv" ] && command -v gnuplot > /dev/null; then
-        ncols=$(head -n 1 "$plot_csv" | awk -F, '{ print NF }')
-        gnuplot -e "csv='$plot_csv'; out='$out/heap.svg'; what='$source_note'; ncols=$ncols" \
-            "$src/heap.gp" &&
-            echo "bench: heap plot ($source_note): $out/heap.svg"
+    if ! command -v gnuplot > /dev/null; then
+        echo "bench: no gnuplot (make bench-deps): no plots"
     else
-        echo "bench: no heap plot (no data, or no gnuplot: make bench-deps)"
+        # shellcheck disable=SC2046
+        WGC_TRACE_FILE="$top/$out/trace.json" \
+            $(command_of wasm-wgc $churn_plot) "$out/churn-samples.csv" > "$out/logs/churn-plot.log" 2>&1 ||
+            echo "bench: the churn run for the plots failed (see $out/logs/churn-plot.log)"
+        title="wgc on wasm, churn workload ($churn_plot): heap and heap goal"
+        have_samples=0
+        [ -s "$out/churn-samples.csv" ] &&
+            node "$src/trace2csv.js" --samples "$out/churn-samples.csv" "$out/heap-samples.csv" &&
+            have_samples=1
+        if [ -s "$out/trace.json" ] &&
+           node "$src/trace2csv.js" "$out/trace.json" "$out/heap-trace.csv" 2> "$out/logs/trace2csv.log"; then
+            plot "$out/heap-trace.csv" "$out/heap.svg" "$title" "the wgc trace (WGC_TRACE_FILE)" \
+                "ms since the first counter event of the trace" &&
+                echo "the wgc trace (WGC_TRACE_FILE)" > "$out/heap.source"
+        elif [ $have_samples = 1 ]; then
+            plot "$out/heap-samples.csv" "$out/heap.svg" "$title" "samples of wgc_stats taken by the program" \
+                "ms in the program" &&
+                echo "samples of wgc_stats taken by the program (no trace)" > "$out/heap.source"
+        fi
+        [ $have_samples = 1 ] &&
+            plot "$out/heap-samples.csv" "$out/memory.svg" \
+                "wgc on wasm, churn workload ($churn_plot): heap, arenas and linear memory" \
+                "samples of wgc_stats taken by the program" "ms in the program"
     fi
-    echo "$source_note" > "$out/heap.source"
 fi
 
 node "$src/report.js" "$results" "$out/report.md" "$runs" "$quick" &&

@@ -4,8 +4,8 @@
 //       From a Chrome Trace Event file (an array of events, or an object
 //       with traceEvents): every counter event ("ph": "C") is a sample of
 //       each of its args; the output has one column per counter series,
-//       carried forward between samples, against time in ms.  Exits 1 when
-//       the file has no counter events.
+//       carried forward between samples, against ms since the first
+//       counter event.  Exits 1 when the file has no counter events.
 //   node trace2csv.js --samples samples.csv out.csv
 //       From churn.c's own samples of wgc_stats.
 'use strict';
@@ -39,13 +39,9 @@ function fromTrace(file) {
   const counters = events.filter((e) => e && e.ph === 'C' && e.args && typeof e.ts === 'number');
   if (counters.length === 0) throw new Error('no counter events in ' + file);
   counters.sort((a, b) => a.ts - b.ts);
-  // Series names: the arg's key, or "event.key" when keys repeat across events.
-  const owners = new Map();
-  for (const e of counters) for (const k of Object.keys(e.args)) {
-    if (!owners.has(k)) owners.set(k, new Set());
-    owners.get(k).add(e.name);
-  }
-  const seriesOf = (e, k) => (owners.get(k).size > 1 ? e.name + '.' + k : k);
+  // Series names: the event's name when it has one arg (wgc's counters are
+  // {"name": "heap_goal", "args": {"bytes": n}}), else "name.key".
+  const seriesOf = (e, k) => (Object.keys(e.args).length === 1 ? e.name : e.name + '.' + k);
   const names = [];
   for (const e of counters) for (const k of Object.keys(e.args)) {
     const s = seriesOf(e, k);
