@@ -16,8 +16,10 @@
 #                     programs linked with Asyncify (when bench-deps built it)
 #   posix-wgc         wgc, PLATFORM=posix BUILD=release, native
 #   posix-malloc      glibc's malloc with explicit free, native
-QUICK ?= 0          # 1: small sizes and 2 runs (smoke test)
-BENCH_RUNS ?=       # runs per program and configuration (default 5; QUICK: 2)
+# 1: small sizes and 2 runs (smoke test)
+QUICK ?= 0
+# runs per program and configuration (empty: 5, or 2 with QUICK=1)
+BENCH_RUNS ?=
 
 BENCH_OUT   := build/bench
 BENCH_PROGS := binarytrees gcbench churn allocsize large pause
@@ -79,4 +81,5 @@ bench-bins: $(BENCH_WANT)
 
 bench-run: bench-deps
 	@$(MAKE) --no-print-directory bench-progs
-	@QUICK=$(QUICK) RUNS=$(BENCH_RUNS) CONFIGS="$(BENCH_CONFIGS)" bash $(BENCH_SRC)/run.sh
+	@QUICK=$(strip $(QUICK)) RUNS=$(strip $(BENCH_RUNS)) CONFIGS="$(strip $(BENCH_CONFIGS))" \
+	    bash $(BENCH_SRC)/run.sh

@@ -51,35 +51,39 @@ fi
 [ "${BDWGC:-1}" = 1 ] || exit 0
 [ -f "$bdwgc_out/lib/libgc.a" ] && exit 0
 
-say "building bdwgc for wasm from Debian's source package libgc"
-apt_dir="$deps/bench-apt"
-src_dir="$deps/bench-src"
-rm -rf "$apt_dir" "$src_dir"
-mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$src_dir"
-if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-    sed -e 's/^Types:.*$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
-        > "$apt_dir/sources.list.d/bench-debsrc.sources"
-fi
-if [ -f /etc/apt/sources.list ] && grep -q '^deb ' /etc/apt/sources.list; then
-    grep '^deb ' /etc/apt/sources.list | sed -e 's/^deb /deb-src /' \
-        > "$apt_dir/sources.list.d/bench-debsrc.list"
-fi
-[ -n "$(ls -A "$apt_dir/sources.list.d")" ] ||
-    die "found no Debian sources in /etc/apt to derive a deb-src entry from"
-apt_opts=(-o Dir::Etc::SourceList=/dev/null
-          -o Dir::Etc::SourceParts="$apt_dir/sources.list.d"
-          -o Dir::State::Lists="$apt_dir/lists")
-apt-get "${apt_opts[@]}" update >/dev/null || die "apt-get update of the deb-src entry failed"
-(cd "$src_dir" && apt-get "${apt_opts[@]}" source libgc >/dev/null) ||
-    die "apt-get source libgc failed"
-gcsrc=$(find "$src_dir" -maxdepth 1 -mindepth 1 -type d -name 'libgc-*' | head -n 1)
-[ -n "$gcsrc" ] && [ -f "$gcsrc/extra/gc.c" ] || die "bdwgc source not found under $src_dir"
+# bdwgc is optional: when it cannot be had, the suite runs without it.
+build_bdwgc() {
+    say "building bdwgc for wasm from Debian's source package libgc"
+    apt_dir="$deps/bench-apt"
+    src_dir="$deps/bench-src"
+    rm -rf "$apt_dir" "$src_dir"
+    mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$src_dir"
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+        sed -e 's/^Types:.*$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
+            > "$apt_dir/sources.list.d/bench-debsrc.sources"
+    fi
+    if [ -f /etc/apt/sources.list ] && grep -q '^deb ' /etc/apt/sources.list; then
+        grep '^deb ' /etc/apt/sources.list | sed -e 's/^deb /deb-src /' \
+            > "$apt_dir/sources.list.d/bench-debsrc.list"
+    fi
+    [ -n "$(ls -A "$apt_dir/sources.list.d")" ] ||
+        die "found no Debian sources in /etc/apt to derive a deb-src entry from"
+    apt_opts=(-o Dir::Etc::SourceList=/dev/null
+              -o Dir::Etc::SourceParts="$apt_dir/sources.list.d"
+              -o Dir::State::Lists="$apt_dir/lists")
+    apt-get "${apt_opts[@]}" update >/dev/null || die "apt-get update of the deb-src entry failed"
+    (cd "$src_dir" && apt-get "${apt_opts[@]}" source libgc >/dev/null) ||
+        die "apt-get source libgc failed"
+    gcsrc=$(find "$src_dir" -maxdepth 1 -mindepth 1 -type d -name 'libgc-*' | head -n 1)
+    [ -n "$gcsrc" ] && [ -f "$gcsrc/extra/gc.c" ] || die "bdwgc source not found under $src_dir"
 
-# extra/gc.c is bdwgc's single-file build (it includes every other .c).
-# No threads, no debugging checks, bdwgc's defaults otherwise.
-rm -rf "$bdwgc_out"; mkdir -p "$bdwgc_out/lib" "$bdwgc_out/include"
-emcc -O2 -DNDEBUG -DNO_EXECUTE_PERMISSION -Wno-macro-redefined \
-    -I"$gcsrc/include" -c "$gcsrc/extra/gc.c" -o "$bdwgc_out/gc.o"
-emar rcs "$bdwgc_out/lib/libgc.a" "$bdwgc_out/gc.o"
-cp -r "$gcsrc/include/." "$bdwgc_out/include/"
-say "bdwgc for wasm: $bdwgc_out/lib/libgc.a"
+    # extra/gc.c is bdwgc's single-file build (it includes every other .c).
+    # No threads, no debugging checks, bdwgc's defaults otherwise.
+    rm -rf "$bdwgc_out"; mkdir -p "$bdwgc_out/lib" "$bdwgc_out/include"
+    emcc -O2 -DNDEBUG -DNO_EXECUTE_PERMISSION -Wno-macro-redefined \
+        -I"$gcsrc/include" -c "$gcsrc/extra/gc.c" -o "$bdwgc_out/gc.o" || die "emcc failed on bdwgc"
+    cp -r "$gcsrc/include/." "$bdwgc_out/include/" || die "cannot copy bdwgc's headers"
+    emar rcs "$bdwgc_out/lib/libgc.a" "$bdwgc_out/gc.o" || die "emar failed on bdwgc"
+    say "bdwgc for wasm: $bdwgc_out/lib/libgc.a"
+}
+( build_bdwgc ) || say "bdwgc for wasm could not be built; the suite runs without it"
