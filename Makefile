@@ -41,7 +41,7 @@ OPT_asan    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-
 OPT_stress  := -O1 -g
 DEBUG_debug   := 2
 DEBUG_release := 0
-DEBUG_asan    := 2
+DEBUG_asan    := 1   # 1, so the release path (sweep zeroes, no poison) runs under the sanitizers
 DEBUG_stress  := 2
 
 ifeq ($(PLATFORM),wasm)
@@ -121,6 +121,7 @@ test: deps
 	    $(MAKE) --no-print-directory $$c check || fail=1; \
 	done; \
 	bash test/baseline.sh || fail=1; \
+	$(MAKE) --no-print-directory PLATFORM=wasm BUILD=debug examples-check || fail=1; \
 	if [ $$fail = 0 ]; then echo "make test: all suites passed"; \
 	else echo "make test: SOME SUITES FAILED"; exit 1; fi
 
@@ -133,4 +134,9 @@ bench: deps
 clean:
 	rm -rf build/posix-* build/wasm-* build/bench
 
--include examples/examples.mk
+# Each example folder brings its own rules (examples/*/*.mk): it adds its
+# suites as prerequisites of examples-check (run by make test), and the demo
+# and benchmark folders define demo-run and bench-run.
+.PHONY: examples-check demo-run bench-run
+examples-check:
+-include $(sort $(wildcard examples/*/*.mk))

@@ -109,32 +109,6 @@ void arena_set_spans(uintptr_t first, size_t npages, struct wgc_span *s)
 
 /* ---- the heap bitmap ----------------------------------------------------- */
 
-static inline uint64_t low_bits(unsigned n)
-{
-    return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
-}
-
-void bitmap_write(uintptr_t p, uint64_t mask, unsigned nwords)
-{
-    struct heap_arena *a = arena_of(p);
-    size_t w = (p - a->base) / WORD;
-    if (w + nwords > ARENA_WORDS) {   /* a span may run into the next arena */
-        unsigned head = (unsigned)(ARENA_WORDS - w);
-        bitmap_write(p, mask, head);
-        bitmap_write(p + head * WORD, mask >> head, nwords - head);
-        return;
-    }
-    uint64_t *b = &a->bitmap[w >> 6];
-    unsigned sh = w & 63;
-    uint64_t keep = low_bits(nwords);
-    mask &= keep;
-    b[0] = (b[0] & ~(keep << sh)) | (mask << sh);
-    if (sh + nwords > 64) {
-        unsigned back = 64 - sh;
-        b[1] = (b[1] & ~(keep >> back)) | (mask >> back);
-    }
-}
-
 void bitmap_clear(uintptr_t p, size_t nwords)
 {
     while (nwords > 0) {
@@ -166,18 +140,17 @@ void bitmap_set(uintptr_t p)
     a->bitmap[w >> 6] |= (uint64_t)1 << (w & 63);
 }
 
-uint64_t bitmap_read(uintptr_t p, unsigned nwords)
+void bitmap_write_split(uintptr_t p, uint64_t mask, unsigned nwords)
 {
     struct heap_arena *a = arena_of(p);
-    size_t w = (p - a->base) / WORD;
-    if (w + nwords > ARENA_WORDS) {
-        unsigned head = (unsigned)(ARENA_WORDS - w);
-        return bitmap_read(p, head) | bitmap_read(p + head * WORD, nwords - head) << head;
-    }
-    const uint64_t *b = &a->bitmap[w >> 6];
-    unsigned sh = w & 63;
-    uint64_t bits = b[0] >> sh;
-    if (sh != 0 && sh + nwords > 64)
-        bits |= b[1] << (64 - sh);
-    return bits & low_bits(nwords);
+    unsigned head = (unsigned)(ARENA_WORDS - (p - a->base) / WORD);
+    bitmap_write(p, mask, head);
+    bitmap_write(p + head * WORD, mask >> head, nwords - head);
+}
+
+uint64_t bitmap_read_split(uintptr_t p, unsigned nwords)
+{
+    struct heap_arena *a = arena_of(p);
+    unsigned head = (unsigned)(ARENA_WORDS - (p - a->base) / WORD);
+    return bitmap_read(p, head) | bitmap_read(p + head * WORD, nwords - head) << head;
 }

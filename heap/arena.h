@@ -111,15 +111,54 @@ void arena_set_spans(uintptr_t first, size_t npages, struct wgc_span *s);
 
 /* ---- the heap bitmap (H3) ---- */
 
+static inline uint64_t low_bits(unsigned n)
+{
+    return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+}
+
+/* The rare cases where the words run into the next arena (a span may). */
+void bitmap_write_split(uintptr_t p, uint64_t mask, unsigned nwords);
+uint64_t bitmap_read_split(uintptr_t p, unsigned nwords);
+
 /* Write the pointer bits of `nwords` (<= 64) words at p from mask (bit i:
- * word i), clearing the others. */
-void bitmap_write(uintptr_t p, uint64_t mask, unsigned nwords);
+ * word i), clearing the others.  Inline: it is on the allocation fast path. */
+static inline void bitmap_write(uintptr_t p, uint64_t mask, unsigned nwords)
+{
+    struct heap_arena *a = arena_of(p);
+    size_t w = (p - a->base) / WORD;
+    if (__builtin_expect(w + nwords > ARENA_WORDS, 0)) {
+        bitmap_write_split(p, mask, nwords);
+        return;
+    }
+    uint64_t *b = &a->bitmap[w >> 6];
+    unsigned sh = w & 63;
+    uint64_t keep = low_bits(nwords);
+    mask &= keep;
+    b[0] = (b[0] & ~(keep << sh)) | (mask << sh);
+    if (sh + nwords > 64) {
+        unsigned back = 64 - sh;
+        b[1] = (b[1] & ~(keep >> back)) | (mask >> back);
+    }
+}
 /* Clear the bits of [p, p + nwords words), across arenas if need be. */
 void bitmap_clear(uintptr_t p, size_t nwords);
 /* Set the bit of the word at p. */
 void bitmap_set(uintptr_t p);
-/* Read the bits of up to 64 words from p (bit i: word i). */
-uint64_t bitmap_read(uintptr_t p, unsigned nwords);
+/* Read the bits of up to 64 words from p (bit i: word i).  Inline: it is
+ * the collector's inner loop. */
+static inline uint64_t bitmap_read(uintptr_t p, unsigned nwords)
+{
+    struct heap_arena *a = arena_of(p);
+    size_t w = (p - a->base) / WORD;
+    if (__builtin_expect(w + nwords > ARENA_WORDS, 0))
+        return bitmap_read_split(p, nwords);
+    const uint64_t *b = &a->bitmap[w >> 6];
+    unsigned sh = w & 63;
+    uint64_t bits = b[0] >> sh;
+    if (sh != 0 && sh + nwords > 64)
+        bits |= b[1] << (64 - sh);
+    return bits & low_bits(nwords);
+}
 /* Is the word at p a pointer word? */
 static inline bool bitmap_is_ptr(uintptr_t p)
 {

@@ -138,7 +138,8 @@ static void coalesce_and_insert(struct wgc_span *s)
         s->released &= right->released;
         drop_span_struct(right);
     }
-    if (s->npages >= PAGES_RELEASE_MIN && !s->released) {
+    uint64_t unreleased = (pages.free_pages - pages.released_pages + s->npages) * HEAP_PAGE;
+    if (s->npages >= PAGES_RELEASE_MIN && !s->released && unreleased > pages.retain_bytes) {
         sys_unused((void *)s->base, (size_t)s->npages * HEAP_PAGE);
         s->released = 1;
         if (sys_caps()->can_release)
@@ -194,6 +195,11 @@ struct wgc_span *pages_alloc(size_t npages, uint64_t limit)
     s->state = 0;   /* in use: not free; the caller sets SPAN_SMALL or SPAN_LARGE */
     arena_set_spans(s->base, npages, s);   /* S1 */
     return s;
+}
+
+void pages_set_retain(uint64_t bytes)
+{
+    pages.retain_bytes = bytes;
 }
 
 void pages_free(struct wgc_span *s)

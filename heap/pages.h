@@ -41,6 +41,7 @@ struct page_alloc {
     uint64_t free_pages;
     uint64_t released_pages;
     uint64_t nruns;
+    uint64_t retain_bytes;   /* unreleased free bytes kept (pages_set_retain) */
 };
 extern struct page_alloc pages;
 
@@ -56,8 +57,12 @@ bool pages_grow(size_t npages, uint64_t limit);
 void pages_free(struct wgc_span *s);
 
 /* Free runs of at least this many pages are given to sys_unused when they
- * form (a real release on posix, nothing on wasm). */
+ * form (a real release on posix, nothing on wasm) -- but only while the
+ * unreleased free pages exceed the retained amount (pages_set_retain, the
+ * heap goal): memory the heap will need again soon is kept, so a steady
+ * heap does not fault its pages back in every cycle. */
 #define PAGES_RELEASE_MIN 16
+void pages_set_retain(uint64_t bytes);
 
 /* Check P1–P4 walking the free runs; NULL or a constant message. */
 const char *pages_check(void);

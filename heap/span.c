@@ -110,6 +110,10 @@ struct wgc_span *span_alloc_small(unsigned c, bool noscan, uint64_t limit)
     s->elemsize = sc_size[c];
     s->nelems = sc_nelems[c];
     s->divmul = sc_divmul[c];
+    if (s->needzero) {   /* reused pages: zero them in bulk, not per object */
+        memset((void *)s->base, 0, (size_t)s->npages * HEAP_PAGE);
+        s->needzero = 0;
+    }
     span_reset_cache(s);
     return s;
 }
@@ -151,12 +155,13 @@ uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes)
         if (dead == 0)
             continue;
         freed += (uint32_t)__builtin_popcountll(dead);
-        if (poison) {
-            for (; dead != 0; dead &= dead - 1) {
-                uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(dead);
-                size_t len = s->state == SPAN_LARGE ? (size_t)s->npages * HEAP_PAGE : s->elemsize;
-                memset((void *)span_slot(s, i), POISON_BYTE, len);
-            }
+        if (s->state == SPAN_LARGE)
+            continue;   /* its pages go back whole; zeroed when reused */
+        /* Zero freed slots now, in one pass, so that allocation never has
+         * to (needzero stays 0); debug builds poison them instead. */
+        for (; dead != 0; dead &= dead - 1) {
+            uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(dead);
+            memset((void *)span_slot(s, i), poison ? POISON_BYTE : 0, s->elemsize);
         }
     }
     /* The marked objects are the allocated ones now (Go's gcmarkBits swap). */
@@ -166,7 +171,7 @@ uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes)
     memset(s->markbits, 0, nwords * sizeof(uint64_t));
     s->nalloc = popcount_bits(s->allocbits, s->nelems);
     s->sweepgen = heap.sweepgen;
-    if (freed != 0)
+    if (freed != 0 && poison)
         s->needzero = 1;
     if (s->state == SPAN_SMALL)
         span_reset_cache(s);

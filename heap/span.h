@@ -109,8 +109,10 @@ struct wgc_span *span_alloc_large(size_t npages, bool noscan, uint64_t limit);
 void span_free(struct wgc_span *s);
 
 /* Sweep one span: free its unmarked objects.  Returns the number of slots
- * freed, and their bytes through *freed_bytes.  poison: fill freed slots
- * with a pattern (debug builds).  The span is left on no list; the caller
+ * freed, and their bytes through *freed_bytes.  Freed small slots are
+ * zeroed, or with poison (debug builds) filled with 0xdb and the span marked
+ * needzero, so that allocation zeroes them and a read through a dangling
+ * pointer shows the pattern.  The span is left on no list; the caller
  * files it (or frees it when empty). */
 uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes);
 

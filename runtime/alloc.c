@@ -120,13 +120,9 @@ unsigned wgc_set_stress(unsigned every_n)
 
 enum { TYPE_UNCHECKED = 0, TYPE_VALID = 1, TYPE_MALFORMED = 2 };
 
-static bool type_check(struct wgc_type *t)
+static bool type_check_slow(struct wgc_type *t)
 {
-    if (t == NULL)
-        return false;
-    if (t->state_ == TYPE_VALID)
-        return true;
-    if (t->state_ == TYPE_MALFORMED)
+    if (t == NULL || t->state_ == TYPE_MALFORMED)
         return false;
     bool ok = t->size > 0 && (t->noffsets == 0 || t->offsets != NULL);
     uint64_t mask = 0;
@@ -147,9 +143,14 @@ static bool type_check(struct wgc_type *t)
     return true;
 }
 
+static inline bool type_check(struct wgc_type *t)
+{
+    return (t != NULL && t->state_ == TYPE_VALID) || type_check_slow(t);
+}
+
 /* Write the pointer bits of n objects of type t at p, in a slot of
  * `slot` bytes (H3: the words past the objects get 0). */
-static void write_bitmap(uintptr_t p, const struct wgc_type *t, size_t n, size_t slot)
+static void write_bitmap_slow(uintptr_t p, const struct wgc_type *t, size_t n, size_t slot)
 {
     size_t words = slot / WORD;
     if (words <= 64 && t->words_ * n <= 64) {
@@ -165,6 +166,14 @@ static void write_bitmap(uintptr_t p, const struct wgc_type *t, size_t n, size_t
         for (size_t i = 0; i < t->noffsets; i++)
             bitmap_set(obj + t->offsets[i]);
     }
+}
+
+static inline __attribute__((always_inline)) void write_bitmap(uintptr_t p, const struct wgc_type *t, size_t n, size_t slot)
+{
+    if (n == 1 && slot <= 64 * WORD)   /* one small object: one masked store */
+        bitmap_write(p, t->mask_, (unsigned)(slot / WORD));
+    else
+        write_bitmap_slow(p, t, n, slot);
 }
 
 /* ---- the slow paths -------------------------------------------------------------- */
@@ -316,7 +325,7 @@ static void *alloc_large(size_t bytes, const struct wgc_type *t, size_t n)
 
 /* ---- the API -------------------------------------------------------------------- */
 
-static inline void *alloc_small(size_t bytes, const struct wgc_type *t, size_t n)
+static inline __attribute__((always_inline)) void *alloc_small(size_t bytes, const struct wgc_type *t, size_t n)
 {
     unsigned c = sc_of(bytes);
     bool noscan = t == NULL || t->noffsets == 0;
@@ -327,7 +336,7 @@ static inline void *alloc_small(size_t bytes, const struct wgc_type *t, size_t n
         if (p == 0)
             return NULL;
     }
-    if (s->needzero)
+    if (s->needzero)   /* debug builds only: release sweeps zero (span.c) */
         memset((void *)p, 0, s->elemsize);
     if (!noscan)
         write_bitmap(p, t, n, s->elemsize);

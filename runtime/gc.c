@@ -86,7 +86,7 @@ static struct mark_segment *new_segment(struct mark_segment *prev)
     return seg;
 }
 
-static void push(uintptr_t p, uintptr_t words)
+static void push_slow(uintptr_t p, uintptr_t words)
 {
     if (ms.seg == NULL) {
         if ((ms.seg = new_segment(NULL)) == NULL)
@@ -100,6 +100,14 @@ static void push(uintptr_t p, uintptr_t words)
         ms.n = 0;
     }
     ms.seg->e[ms.n++] = (struct mark_entry){p, words};
+}
+
+static inline void push(uintptr_t p, uintptr_t words)
+{
+    if (__builtin_expect(ms.seg != NULL && ms.n < SEGMENT_ENTRIES, 1))
+        ms.seg->e[ms.n++] = (struct mark_entry){p, words};
+    else
+        push_slow(p, words);
 }
 
 static bool pop(struct mark_entry *out)
@@ -132,7 +140,7 @@ static inline struct wgc_span *span_holding(uintptr_t v)
     return s;
 }
 
-static inline void mark_slot(struct wgc_span *s, uint32_t i, uintptr_t obj)
+static inline __attribute__((always_inline)) void mark_slot(struct wgc_span *s, uint32_t i, uintptr_t obj)
 {
     if (!bit_get(s->allocbits, i) || bit_get(s->markbits, i))   /* G1 */
         return;
@@ -144,7 +152,7 @@ static inline void mark_slot(struct wgc_span *s, uint32_t i, uintptr_t obj)
 }
 
 /* A precise reference: only the exact start of an allocated object. */
-static void mark_ref(uintptr_t v)
+static inline __attribute__((always_inline)) void mark_ref(uintptr_t v)
 {
     struct wgc_span *s = span_holding(v);
     if (s == NULL)
@@ -156,6 +164,11 @@ static void mark_ref(uintptr_t v)
 }
 
 /* A conservative word: anywhere inside an allocated object. */
+static void mark_ref_root(uintptr_t v)
+{
+    mark_ref(v);
+}
+
 static void mark_conservative(uintptr_t v)
 {
     struct wgc_span *s = span_holding(v);
@@ -227,7 +240,7 @@ static void gc_mark(void)
 {
     ms.marked_bytes = 0;
     ms.overflow = false;
-    roots_scan(mark_ref, mark_conservative);
+    roots_scan(mark_ref_root, mark_conservative);
     drain();
     while (ms.overflow) {
         ms.overflow = false;
@@ -363,6 +376,7 @@ void gc_run(const char *why)
         uint64_t goal = wgc.live_bytes + wgc.live_bytes / 100 * (uint64_t)wgc.cfg.gc_percent;
         wgc.next_gc = goal < GC_MIN_GOAL ? GC_MIN_GOAL : goal;
     }
+    pages_set_retain(wgc.next_gc);
     wgc.num_gc++;
     uint64_t pause = gc_now_ns() - t0;
     record_pause(pause);
