@@ -229,10 +229,6 @@ void debuglog_print(void)
 
 /* ---- the fatal-error printer ---------------------------------------------- */
 
-/* wgc_stats lives in the collector; until a program links it, the printer
- * shows only the OS layer's counters. */
-#pragma weak wgc_stats
-
 static void fatal_print(void)
 {
     debuglog_print();
@@ -243,11 +239,11 @@ static void fatal_print(void)
             " limit %" PRIu64 " nreserve %" PRIu64 " nfail %" PRIu64 "\n",
             s.reserved, s.mapped, s.free, s.padding, s.obtained, s.memory_size,
             s.limit, s.nreserve, s.nfail);
-    void (*stats)(struct wgc_stats *) = wgc_stats;
-    if (stats == NULL)
-        return;
+    /* The heap's counters last: if the heap is what broke, reading them
+     * may fault, and the debuglog and the OS layer's are out already. */
+    fflush(stderr);
     struct wgc_stats w;
-    stats(&w);
+    wgc_stats(&w);
     fprintf(stderr, "heap: alloc %" PRIu64 " inuse %" PRIu64 " sys %" PRIu64
             " released %" PRIu64 " total_alloc %" PRIu64 " nmalloc %" PRIu64
             " nfree %" PRIu64 " nlarge %" PRIu64 "\n",

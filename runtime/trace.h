@@ -27,7 +27,11 @@
  * when the variable is set and non-empty, and registers an atexit handler
  * that writes the JSON to that path.  Under Node, the wasm build links
  * with -sNODERAWFS=1 and -sEXIT_RUNTIME=1, so the handler runs and writes
- * the host's file.
+ * the host's file.  The variable is looked up with getenv and, when that
+ * finds nothing, in /proc/self/environ: emscripten's getenv does not see
+ * Node's environment, but through NODERAWFS that file is the Node
+ * process's own (so under Node this works on Linux hosts; natively it
+ * means a variable unset after start-up still counts).
  *
  * INVARIANTS
  *   T1. Every buffer starts on a 64 KiB boundary (sys.h A1), so the

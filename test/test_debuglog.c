@@ -9,8 +9,6 @@
  * instead; test/baseline.sh shows that with test/prog_debuglog_trap.c. */
 #include "testutil.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -239,33 +237,68 @@ static void test_print(void **state)
     wgc_debuglog_print();   /* and to stderr, for the log of the run */
 }
 
-/* The fatal path prints the message, the debuglog and the counters, then
- * aborts.  Needs a child process: skipped where there is no fork (wasm). */
+/* The command line that started this test, shell-quoted, so that the test
+ * can run itself again as a child process through system(): natively the
+ * binary, under Node "node" and the script (emscripten's system() spawns a
+ * shell there).  False where /proc/self/cmdline is missing. */
+static bool self_command(char *out, size_t len)
+{
+    FILE *f = fopen("/proc/self/cmdline", "rb");
+    if (f == NULL)
+        return false;
+    char buf[2048];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    if (n == 0 || n == sizeof buf - 1 || system(NULL) == 0)
+        return false;
+    buf[n] = '\0';
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
+        if (strchr(buf + i, '\'') != NULL)
+            return false;
+        int w = snprintf(out + k, len - k, "%s'%s'", k ? " " : "", buf + i);
+        if (w < 0 || (size_t)w >= len - k)
+            return false;
+        k += (size_t)w;
+    }
+    return k > 0;
+}
+
+/* The child of test_fatal_printer: a heap with two collections behind
+ * it, a few records, then a broken invariant. */
+static int fatal_child(void)
+{
+    debuglog_set_checks(SYS_ALIGN);   /* as in the suite */
+    if (wgc_init(NULL) != WGC_OK)
+        return 98;
+    wgc_collect();
+    wgc_collect();
+    debuglog_enable(true);
+    DLOG("test: before the fatal error", 42, 0, 0);
+    debuglog_write("test: marker", 7, 8, 9);
+    sys_fatal("test: deliberate");
+}
+
+/* The fatal path prints the message, the debuglog, the OS layer's and the
+ * heap's counters, then dies.  The test runs itself again as a child
+ * process (natively or under Node) and reads what the child wrote to
+ * stderr. */
 static void test_fatal_printer(void **state)
 {
     (void)state;
-    char path[128];
+    char path[128], self[2048], cmd[2400];
     snprintf(path, sizeof path, "/tmp/wgc-test-fatal-%ld-%ld.txt", (long)getpid(),
              (long)time(NULL));
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        printf("[  INFO    ] no fork here (errno %d): fatal printer not exercised\n", errno);
+    if (!self_command(self, sizeof self)) {
+        printf("[  INFO    ] cannot run myself again here (no /proc or no shell)\n");
         skip();
     }
-    if (pid == 0) {
-        if (freopen(path, "w", stderr) == NULL)
-            _exit(99);
-        debuglog_enable(true);
-        DLOG("test: before the fatal error", 42, 0, 0);
-        debuglog_write("test: marker", 7, 8, 9);
-        sys_fatal("test: deliberate");
-    }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFSIGNALED(status));
-    assert_int_equal(WTERMSIG(status), SIGABRT);
+    snprintf(cmd, sizeof cmd, "%s --fatal-child 2>'%s'", self, path);
+    fflush(stdout);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    assert_int_not_equal(WEXITSTATUS(st), 0);
+    assert_int_not_equal(WEXITSTATUS(st), 98);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     static char text[1 << 16];
@@ -274,15 +307,70 @@ static void test_fatal_printer(void **state)
     fclose(f);
     remove(path);
     fputs(text, stdout);
-    assert_non_null(strstr(text, "wgc: fatal error: test: deliberate"));
-    assert_non_null(strstr(text, "test: marker 7 8 9"));
+    char *fatal = strstr(text, "wgc: fatal error: test: deliberate");
+    char *marker = strstr(text, "test: marker 7 8 9");
+    char *sys = strstr(text, "sys: reserved ");
+    char *heap = strstr(text, "heap: alloc ");
+    assert_non_null(fatal);
+    assert_non_null(marker);
+    assert_non_null(sys);
+    assert_non_null(heap);
+    assert_true(fatal < marker && marker < sys && sys < heap);
+    assert_non_null(strstr(text, "gc: num_gc 2 "));
     if (WGC_DEBUGLOG)
         assert_non_null(strstr(text, "test: before the fatal error 42"));
-    assert_non_null(strstr(text, "sys: reserved "));
 }
 
-int main(void)
+/* The child of test_misplaced_ring_is_fatal: a ring right after an odd
+ * region, with the check on. */
+static int misplaced_child(void)
 {
+    if (sys_alloc(13) == NULL)
+        return 98;
+    debuglog_set_checks(true);
+    debuglog_init();
+    return debuglog_ring() != NULL ? 0 : 97;
+}
+
+/* D1 is enforced: a misplaced ring is a fatal error, with the reason.  In
+ * the aligned build the same steps place the ring well and the child
+ * exits cleanly; in the baseline it must die with the placement message. */
+static void test_misplaced_ring_is_fatal(void **state)
+{
+    (void)state;
+    char path[128], self[2048], cmd[2400];
+    snprintf(path, sizeof path, "/tmp/wgc-test-misplaced-%ld-%ld.txt", (long)getpid(),
+             (long)time(NULL));
+    if (!self_command(self, sizeof self)) {
+        printf("[  INFO    ] cannot run myself again here (no /proc or no shell)\n");
+        skip();
+    }
+    snprintf(cmd, sizeof cmd, "%s --misplaced-child 2>'%s'", self, path);
+    fflush(stdout);
+    int st = system(cmd);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char text[1 << 16];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    text[len] = '\0';
+    fclose(f);
+    remove(path);
+    assert_true(WIFEXITED(st));
+    if (SYS_ALIGN) {
+        assert_int_equal(WEXITSTATUS(st), 0);
+        assert_null(strstr(text, "fatal error"));
+    } else {
+        assert_int_not_equal(WEXITSTATUS(st), 0);
+        assert_non_null(strstr(text, "wgc: fatal error: debuglog: ring is not on a 64 KiB boundary"));
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--fatal-child") == 0)
+        return fatal_child();
+    if (argc > 1 && strcmp(argv[1], "--misplaced-child") == 0)
+        return misplaced_child();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_ring_placement, setup),
         cmocka_unit_test_setup(test_placement_checker, setup),
@@ -292,6 +380,7 @@ int main(void)
         cmocka_unit_test_setup(test_enable_without_memory, setup),
         cmocka_unit_test_setup(test_print, setup),
         cmocka_unit_test_setup(test_fatal_printer, setup),
+        cmocka_unit_test_setup(test_misplaced_ring_is_fatal, setup),
     };
     return cmocka_run_group_tests_name("debuglog", tests, NULL, NULL);
 }

@@ -4,13 +4,13 @@
  * ways: by a strict JSON reader in this file and by Node's own JSON.parse,
  * started with system() -- natively, and under Node too, where emscripten's
  * system() spawns a shell through child_process.  WGC_TRACE_FILE is tested
- * in process and, where there is fork (natively), through a real exit.
+ * in process and through a real exit of a child process (this test run
+ * again), on both targets.
  * Built with SYS_ALIGN=0 the placement test turns round (the baseline
  * misplaces the first buffer) and the others run with the check off; see
  * test_debuglog.c for why that passes on the posix host and traps on wasm. */
 #include "testutil.h"
 
-#include <errno.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -614,8 +614,10 @@ static void test_json_errors(void **state)
 }
 
 /* Node's JSON.parse on a trace, and a check of its shape: every event has
- * its fields, there are ngc collections, three phases each, and each phase
- * lies inside its collection.  The script's exit status says what failed. */
+ * its fields, there are ngc collections, three phases each, each phase
+ * starts within its collection, and sweep termination and mark also end
+ * within it (the collector sweeps after the collection's end, as Go's
+ * does).  The script's exit status says what failed. */
 static const char node_check[] =
     "const t = JSON.parse(require(\"fs\").readFileSync(process.argv[1], \"utf8\"));"
     "const ev = t.traceEvents; if (!Array.isArray(ev)) process.exit(10);"
@@ -635,7 +637,8 @@ static const char node_check[] =
     "if (gcs.size !== Number(process.argv[2])) process.exit(16);"
     "if (phases.length !== 3 * gcs.size) process.exit(17);"
     "for (const p of phases) { const g = gcs.get(p.args.gc);"
-    "  if (!g || p.ts < g.ts - 1e-3 || p.ts + p.dur > g.ts + g.dur + 2e-3) process.exit(18); }";
+    "  if (!g || p.ts < g.ts - 1e-3) process.exit(18);"
+    "  if (p.name !== \"sweep\" && p.ts + p.dur > g.ts + g.dur + 2e-3) process.exit(19); }";
 
 /* Run node_check on path; -1 where there is no shell or no node.  quiet:
  * keep node's complaint (about a file meant to be wrong) off the log. */
@@ -700,33 +703,65 @@ static void test_json_node_rejects_truncated(void **state)
 
 /* ---- WGC_TRACE_FILE ---------------------------------------------------------------- */
 
-/* Through a real exit: a child sets the variable, starts the trace the way
- * wgc_init does, records three collections and exits; its atexit handler
- * writes the file.  Needs fork (skipped on wasm).  Runs before the
- * in-process test, which uses up trace_init_from_env's one call. */
+/* The command line that started this test, shell-quoted, so that the test
+ * can run itself again as a child process through system(): natively the
+ * binary, under Node "node" and the script (emscripten's system() spawns a
+ * shell there).  False where /proc/self/cmdline is missing. */
+static bool self_command(char *out, size_t len)
+{
+    FILE *f = fopen("/proc/self/cmdline", "rb");
+    if (f == NULL)
+        return false;
+    char buf[2048];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    if (n == 0 || n == sizeof buf - 1 || system(NULL) == 0)
+        return false;
+    buf[n] = '\0';
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
+        if (strchr(buf + i, '\'') != NULL)
+            return false;
+        int w = snprintf(out + k, len - k, "%s'%s'", k ? " " : "", buf + i);
+        if (w < 0 || (size_t)w >= len - k)
+            return false;
+        k += (size_t)w;
+    }
+    return k > 0;
+}
+
+/* The child of test_env_file_at_exit: start as an embedder would (the
+ * environment names the file), collect three times, exit. */
+static int env_child(void)
+{
+    trace_set_checks(SYS_ALIGN);   /* as in the suite */
+    if (wgc_init(NULL) != WGC_OK)
+        return 98;
+    wgc_set_gc_percent(-1);
+    for (int i = 0; i < 3; i++)
+        wgc_collect();
+    return 0;
+}
+
+/* Through a real exit: this test runs itself again as a child process
+ * with WGC_TRACE_FILE in its environment; the child calls wgc_init (which
+ * calls trace_init_from_env), runs three collections and returns from
+ * main, and its atexit handler writes the file.  Under Node this also
+ * proves the variable is found (emscripten's getenv does not see it). */
 static void test_env_file_at_exit(void **state)
 {
     (void)state;
-    char path[128];
+    char path[128], self[2048], cmd[2400];
     temp_path(path, sizeof path, "env-exit");
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        printf("[  INFO    ] no fork here (errno %d): exit handler not exercised\n", errno);
+    if (!self_command(self, sizeof self)) {
+        printf("[  INFO    ] cannot run myself again here (no /proc or no shell)\n");
         skip();
     }
-    if (pid == 0) {
-        setenv("WGC_TRACE_FILE", path, 1);
-        trace_init_from_env();
-        for (uint64_t i = 0; i < 3; i++)
-            fake_gc(i);
-        exit(0);
-    }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    snprintf(cmd, sizeof cmd, "WGC_TRACE_FILE='%s' %s --env-child", path, self);
+    fflush(stdout);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
     struct summary s;
     summarize(path, &s);
     assert_int_equal(s.gc_x, WGC_TRACE ? 3 : 0);
@@ -734,6 +769,45 @@ static void test_env_file_at_exit(void **state)
     int rc = node_json_check(path, WGC_TRACE ? 3 : 0, false);
     assert_true(rc == 0 || rc == -1);
     remove(path);
+}
+
+/* The child of test_misplaced_buffer_is_fatal: a trace buffer right after
+ * an odd region, with the check on. */
+static int misplaced_child(void)
+{
+    if (sys_alloc(13) == NULL)
+        return 98;
+    trace_set_checks(true);
+    return wgc_trace_start() ? 0 : 97;
+}
+
+/* T1 is enforced: a misplaced buffer is a fatal error, with the reason.
+ * The aligned build places it well and the child exits cleanly. */
+static void test_misplaced_buffer_is_fatal(void **state)
+{
+    (void)state;
+    char path[128], self[2048], cmd[2400];
+    temp_path(path, sizeof path, "misplaced");
+    if (!self_command(self, sizeof self)) {
+        printf("[  INFO    ] cannot run myself again here (no /proc or no shell)\n");
+        skip();
+    }
+    snprintf(cmd, sizeof cmd, "%s --misplaced-child 2>'%s'", self, path);
+    fflush(stdout);
+    int st = system(cmd);
+    size_t len = 0;
+    char *text = read_all(path, &len);
+    assert_non_null(text);
+    remove(path);
+    assert_true(WIFEXITED(st));
+    if (SYS_ALIGN) {
+        assert_int_equal(WEXITSTATUS(st), 0);
+        assert_null(strstr(text, "fatal error"));
+    } else {
+        assert_int_not_equal(WEXITSTATUS(st), 0);
+        assert_non_null(strstr(text, "wgc: fatal error: trace: buffer is not on a 64 KiB boundary"));
+    }
+    free(text);
 }
 
 static void test_env_file_in_process(void **state)
@@ -762,8 +836,133 @@ static void test_env_file_in_process(void **state)
     unsetenv("WGC_TRACE_FILE");
 }
 
-int main(void)
+/* ---- with the collector ------------------------------------------------------ */
+
+struct node {
+    struct node *next;
+    uint64_t payload[3];
+};
+WGC_TYPE(node_type, struct node, offsetof(struct node, next));
+
+static bool heap_ready;
+
+static void heap_init_once(void)
 {
+    if (!heap_ready)
+        assert_int_equal(wgc_init(NULL), WGC_OK);
+    heap_ready = true;
+}
+
+/* Build a list of n nodes rooted in *head, dropping every other one. */
+static void churn(struct node **head, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct node *x = wgc_alloc(&node_type);
+        assert_non_null(x);
+        if (i % 2 == 0) {
+            x->next = *head;
+            *head = x;
+        }
+    }
+}
+
+/* wgc_collect through the public API, k times: exactly k "GC" events,
+ * each with its three phases, and num_gc agrees. */
+static void test_gc_events_exact(void **state)
+{
+    (void)state;
+    heap_init_once();
+    static struct node *head;
+    assert_true(wgc_root_add(&head));
+    int old = wgc_set_gc_percent(-1);   /* no collection but ours */
+    const size_t k = 7;
+    struct wgc_stats before, after;
+    assert_true(wgc_trace_start());
+    wgc_stats(&before);
+    for (size_t i = 0; i < k; i++) {
+        churn(&head, 2000);
+        wgc_collect();
+    }
+    wgc_stats(&after);
+    wgc_trace_stop();
+    wgc_collect();   /* after stop: not in the trace */
+    assert_int_equal(after.num_gc - before.num_gc, k);
+
+    char path[128];
+    temp_path(path, sizeof path, "gc");
+    assert_true(wgc_trace_write_json(path));
+    struct summary s;
+    summarize(path, &s);
+    size_t n = WGC_TRACE ? k : 0;
+    assert_int_equal(s.gc_x, n);
+    assert_int_equal(s.gc_b, 0);
+    for (int ph = TRACE_SWEEP_TERM; ph <= TRACE_SWEEP; ph++)
+        assert_int_equal(s.phase_x[ph], n);
+    assert_true(s.other_collections == (double)n);
+    assert_true(s.other_unmatched == 0);
+    assert_int_equal(s.missing, 0);
+    int rc = node_json_check(path, n, false);
+    if (rc != 0 && rc != -1)
+        fail_msg("node's check of %s failed with status %d", path, rc);
+    remove(path);
+    /* The last collection's end matches the stats it left behind. */
+    if (WGC_TRACE) {
+        struct trace_event e;
+        uint64_t last = 0;
+        for (uint64_t seq = 1; trace_test_event(seq, &e); seq++)
+            if (e.kind == TRACE_EV_GC_END)
+                last = seq;
+        assert_true(trace_test_event(last, &e));
+        assert_int_equal(e.args[1], after.live_bytes);
+        assert_int_equal(e.args[2], after.next_gc);
+    }
+    wgc_set_gc_percent(old);
+    head = NULL;
+    assert_true(wgc_root_remove(&head));
+}
+
+/* Collections the pacer starts from inside allocation are traced too: the
+ * trace holds one "GC" per collection num_gc counted. */
+static void test_gc_events_paced(void **state)
+{
+    (void)state;
+    heap_init_once();
+    static struct node *head;
+    assert_true(wgc_root_add(&head));
+    int old = wgc_set_gc_percent(10);
+    struct wgc_stats before, after;
+    assert_true(wgc_trace_start());
+    wgc_stats(&before);
+    for (int round = 0; round < 40; round++) {
+        churn(&head, 20000);
+        if (round % 4 == 3)
+            head = NULL;
+    }
+    wgc_stats(&after);
+    wgc_trace_stop();
+    uint64_t ngc = after.num_gc - before.num_gc;
+    printf("[  INFO    ] %llu paced collections\n", (unsigned long long)ngc);
+    assert_true(ngc >= 2);
+    char path[128];
+    temp_path(path, sizeof path, "paced");
+    assert_true(wgc_trace_write_json(path));
+    struct summary s;
+    summarize(path, &s);
+    remove(path);
+    assert_int_equal(s.gc_x, WGC_TRACE ? ngc : 0);
+    assert_int_equal(s.gc_b, 0);
+    assert_true(s.other_unmatched == 0);
+    wgc_set_gc_percent(old);
+    head = NULL;
+    assert_true(wgc_root_remove(&head));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--env-child") == 0)
+        return env_child();
+    if (argc > 1 && strcmp(argv[1], "--misplaced-child") == 0)
+        return misplaced_child();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_reader_rejects_bad_json, setup),
         cmocka_unit_test_setup(test_buffer_placement, setup),
@@ -776,7 +975,10 @@ int main(void)
         cmocka_unit_test_setup(test_json_node_parse, setup),
         cmocka_unit_test_setup(test_json_node_rejects_truncated, setup),
         cmocka_unit_test_setup(test_env_file_at_exit, setup),
+        cmocka_unit_test_setup(test_misplaced_buffer_is_fatal, setup),
         cmocka_unit_test_setup(test_env_file_in_process, setup),
+        cmocka_unit_test_setup(test_gc_events_exact, setup),
+        cmocka_unit_test_setup(test_gc_events_paced, setup),
     };
     return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
 }
