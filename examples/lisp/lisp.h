@@ -1,0 +1,248 @@
+/* lisp.h — a small Scheme on wgc: how values look, the object kinds, and
+ * the interfaces between the reader, the printer, the evaluator and the
+ * primitives.  An embedder written against runtime/wgc.h alone.
+ *
+ * Files:  lisp_obj.c   allocation, object constructors, symbols, numbers
+ *         lisp_read.c  the reader (text -> values)
+ *         lisp_print.c the printer (display / write)
+ *         lisp_eval.c  the evaluator (proper tail calls), errors
+ *         lisp_prims.c the primitive procedures
+ *         lisp_api.c   init from options, eval a string, stats (what JS calls)
+ *         lisp_main.c  a native command-line runner (the wasm one is JS)
+ *
+ * Values are machine words (uintptr_t):
+ *   ...xxxx1   a fixnum: the integer value << 1 | 1
+ *   ...xx010   a character: code << 3 | 2
+ *   ...xx110   a constant: (), #f, #t, unspecified, eof, unbound, default
+ *   ...xx000   a pointer to the start of a wgc object (never 0)
+ *
+ * Invariants:
+ *   L1. Every heap value is a wgc object whose first word is its header,
+ *       HDR(kind) = kind << 1 | 1.  The header has its low bit set, so even
+ *       in a word the collector scans as a pointer (vectors) it is ignored.
+ *   L2. Immediates (fixnums, characters, constants) are never the start of
+ *       an object (objects are 8-byte aligned), so wgc ignores them in
+ *       pointer slots: one word type serves both (wgc.h, "Which words").
+ *   L3. A value held in a C variable across anything that may allocate is
+ *       registered: with WGC_LOCALS, or on the value stack (lisp_eval.c),
+ *       whose live part is one wgc_frame of `array` kind.
+ *   L4. Symbols are never freed: the symbol table, a wgc vector registered
+ *       with wgc_root_add, holds every one.  So C statics may point at
+ *       symbols without being roots themselves.
+ *   L5. Integers behave as 64-bit everywhere: a fixnum when it fits in a
+ *       tagged word (31 bits on wasm32), else a boxed int64.  A result
+ *       outside int64 is a language error, never a wrap.
+ */
+#ifndef LISP_H
+#define LISP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wgc.h"
+
+typedef uintptr_t value;
+
+/* ---- immediates ------------------------------------------------------- */
+
+#define FIXNUM_P(v)   (((v) & 1) != 0)
+#define FIXNUM_VAL(v) ((intptr_t)(v) >> 1)
+#define MAKE_FIXNUM(n) ((value)(((uintptr_t)(intptr_t)(n) << 1) | 1))
+#define FIXNUM_MIN    (INTPTR_MIN >> 1)
+#define FIXNUM_MAX    (INTPTR_MAX >> 1)
+
+#define CHAR_P(v)     (((v) & 7) == 2)
+#define CHAR_VAL(v)   ((int)((v) >> 3))
+#define MAKE_CHAR(c)  ((value)(((uintptr_t)(unsigned)(c) << 3) | 2))
+
+#define CONST_(k)     ((value)(((k) << 3) | 6))
+#define NIL           CONST_(0)
+#define FALSE_V       CONST_(1)
+#define TRUE_V        CONST_(2)
+#define UNSPEC        CONST_(3)   /* what set!, display, ... return */
+#define EOF_V         CONST_(4)
+#define UNBOUND       CONST_(5)   /* a global that has no value yet */
+#define DEFAULT_V     CONST_(6)   /* the value of a letrec variable before init */
+
+#define BOOL(c)       ((c) ? TRUE_V : FALSE_V)
+#define TRUTHY(v)     ((v) != FALSE_V)
+
+#define HEAP_P(v)     (((v) & 7) == 0 && (v) != 0)
+
+/* ---- object kinds, listed once --------------------------------------- */
+
+/* X(KIND, printed name).  The type descriptors are in lisp_obj.c. */
+#define LISP_KINDS(X)               \
+    X(PAIR, "pair")                 \
+    X(SYMBOL, "symbol")             \
+    X(STRING, "string")             \
+    X(FLONUM, "real")               \
+    X(BIGINT, "integer")            \
+    X(VECTOR, "vector")             \
+    X(CLOSURE, "procedure")         \
+    X(PRIM, "primitive")            \
+    X(ENV, "environment")           \
+    X(VALUES, "multiple values")    \
+    X(PROMISE, "promise")          \
+    X(CONT, "continuation")
+
+enum kind {
+#define X(k, name) K_##k,
+    LISP_KINDS(X)
+#undef X
+    K_COUNT
+};
+
+#define HDR(k)        ((value)(((uintptr_t)(k) << 1) | 1))
+#define KIND_OF(v)    ((enum kind)(*(value *)(v) >> 1))
+#define IS(v, k)      (HEAP_P(v) && *(value *)(v) == HDR(k))
+
+/* ---- object layouts (first word: the header, L1) ------------------- */
+
+struct pair    { value hdr, car, cdr; };
+/* special: the special form a symbol names (lisp_eval.c), 0 for none. */
+struct symbol  { value hdr, name, global; uintptr_t special; };
+struct string  { value hdr; size_t len; char data[]; };  /* no pointers */
+struct flonum  { value hdr; double d; };               /* no pointers */
+struct bigint  { value hdr; int64_t n; };              /* no pointers */
+/* A vector is wgc_alloc_array of one-pointer slots: [hdr, len, items...],
+ * len a fixnum (L1, L2 keep both out of the collector's way). */
+struct closure { value hdr, params, body, env, name; uintptr_t arity; };
+struct prim    { value hdr, name; uintptr_t index; };
+/* An environment frame: names is a list (possibly improper, for a rest
+ * parameter) whose elements are symbols or binding forms (sym init ...);
+ * vals is a proper list, one cell per name.  The global frame is NIL: a
+ * global's value lives in its symbol. */
+struct env     { value hdr, parent, names, vals; };
+struct values  { value hdr, list; };
+struct promise { value hdr, expr, env; uintptr_t done; };
+/* An escape-only continuation: live while its call/cc is on the C stack. */
+struct cont    { value hdr; uintptr_t id, live; };
+
+#define PAIR_P(v)     IS(v, K_PAIR)
+#define SYMBOL_P(v)   IS(v, K_SYMBOL)
+#define STRING_P(v)   IS(v, K_STRING)
+#define VECTOR_P(v)   IS(v, K_VECTOR)
+#define CAR(v)        (((struct pair *)(v))->car)
+#define CDR(v)        (((struct pair *)(v))->cdr)
+#define STR(v)        ((struct string *)(v))
+#define SYM(v)        ((struct symbol *)(v))
+#define VEC_LEN(v)    ((size_t)FIXNUM_VAL(((value *)(v))[1]))
+#define VEC_ITEMS(v)  (&((value *)(v))[2])
+
+/* ---- lisp_obj.c ------------------------------------------------------- */
+
+void obj_init(void);
+const char *kind_name(value v);        /* for type errors */
+value cons(value a, value d);
+value make_string(const char *s, size_t len);   /* copies; s may be NULL */
+value make_vector(size_t n, value fill);
+value make_flonum(double d);
+value make_int(int64_t n);             /* fixnum or boxed */
+value make_closure(value params, value body, value env, value name);
+value make_env(value parent, value names, value vals);
+value make_values(value list);
+value make_promise(value expr, value env);
+value make_prim(value name, size_t index);
+bool eqv_p(value a, value b);
+value intern(const char *name, size_t len);
+value intern_c(const char *name);
+bool integer_p(value v);
+int64_t int_val(value v);              /* of an integer value */
+bool number_p(value v);
+double num_to_double(value v);
+value list_from(value *items, size_t n);   /* items must be rooted (L3) */
+value list_reverse(value l);
+int64_t list_length(value l);          /* -1 if not a proper list */
+
+/* The well-known symbols (L4: no need to root them). */
+#define LISP_SYMS(X)                                                   \
+    X(quote, "quote") X(quasiquote, "quasiquote") X(unquote, "unquote")  \
+    X(unquote_splicing, "unquote-splicing") X(lambda, "lambda")          \
+    X(define, "define") X(set, "set!") X(if_, "if") X(cond, "cond")      \
+    X(case_, "case") X(and_, "and") X(or_, "or") X(when, "when")         \
+    X(unless, "unless") X(let, "let") X(let_star, "let*")                \
+    X(letrec, "letrec") X(letrec_star, "letrec*") X(begin, "begin")      \
+    X(do_, "do") X(delay, "delay") X(else_, "else") X(arrow, "=>")
+#define X(c, s) extern value sym_##c;
+LISP_SYMS(X)
+#undef X
+
+/* ---- lisp_read.c ----------------------------------------------------- */
+
+/* A reader over a NUL-terminated text.  read_datum returns EOF_V at the
+ * end; a syntax error is a language error (lisp_error). */
+struct reader { const char *text; size_t pos; int line; };
+value read_datum(struct reader *r);
+/* 0: text is complete (or has an error the reader will report);
+ * 1: more lines are needed (an open list or string). */
+int read_incomplete(const char *text);
+/* Parse tok[0..len) as a number; false if it is not one. */
+bool read_number(const char *tok, size_t len, value *out);
+
+/* ---- lisp_print.c ---------------------------------------------------- */
+
+/* Output goes through a small buffer to the embedder's sink. */
+void out_str(const char *s, size_t n);
+void out_cstr(const char *s);
+void out_flush(void);
+void print_value(value v, bool write);
+/* Format v into buf (truncated to len), for error messages. */
+void format_value(char *buf, size_t len, value v, bool write);
+void format_double(char *buf, size_t len, double d);
+/* The embedder's sink: fd 1 or 2.  Set by lisp_api.c. */
+extern void (*lisp_sink)(int fd, const char *s, size_t n);
+
+/* ---- lisp_eval.c ----------------------------------------------------- */
+
+void eval_init(void);
+value eval(value expr, value env);
+value apply_proc(value f, int argc, value *argv);   /* argv rooted (L3) */
+value call_cc(value f);                /* escape-only call/cc */
+_Noreturn void lisp_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+_Noreturn void type_error(const char *who, const char *want, value got);
+void vpush(value v);
+value vpop(void);
+extern size_t eval_max_depth;          /* nested evaluations before "stack overflow" */
+/* Node's main thread gives wasm frames about 1 MiB of native stack: room
+ * for some 8000 nested run()s (lisp_eval.c, E2).  The runner evaluates in
+ * a worker thread with a larger stack and raises the bound
+ * (examples/node/cli.js). */
+#define LISP_DEFAULT_MAX_DEPTH 6000
+
+/* The handler stack for non-local exits (errors, escape continuations). */
+#include <setjmp.h>
+struct handler {
+    struct handler *prev;
+    jmp_buf jb;
+    struct wgc_frame *frames;   /* wgc_frames_save() at setjmp */
+    size_t sp, depth;           /* the value stack and eval depth */
+};
+extern struct handler *lisp_handler;
+void handler_enter(struct handler *h);  /* then call setjmp(h->jb) */
+void handler_restore(struct handler *h);  /* after the longjmp landed */
+void handler_leave(struct handler *h);
+extern char lisp_errmsg[512];          /* the message of the last error */
+
+/* ---- lisp_prims.c ---------------------------------------------------- */
+
+typedef value (*prim_fn)(int argc, value *argv);
+struct prim_def {
+    const char *name;
+    prim_fn fn;
+    int min, max;          /* arity; max < 0: any number */
+};
+extern const struct prim_def prim_table[];
+extern const size_t prim_count;
+void prims_init(void);
+/* Primitives that the evaluator runs itself, to keep tail calls proper. */
+extern size_t prim_apply_index, prim_callwv_index;
+/* (exit code) unwinds like an error with this flag set. */
+extern bool lisp_exit_requested;
+extern int lisp_exit_code;
+/* The Scheme-level definitions evaluated at start-up (sort, filter, ...). */
+extern const char lisp_prelude[];
+
+#endif

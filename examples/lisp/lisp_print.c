@@ -1,0 +1,236 @@
+/* lisp_print.c — the printer: display and write, through a small output
+ * buffer to the embedder's sink (stdout/stderr natively, JS callbacks or
+ * Node's streams on wasm).
+ * Below: lisp_obj.c.  Above: lisp_prims.c, lisp_api.c.
+ *
+ * Invariants:
+ *   P1. The printer never allocates on the wgc heap, so it needs no roots
+ *       and cannot trigger a collection halfway through a structure.
+ *   P2. Nesting in car position deeper than PRINT_MAX_DEPTH prints as
+ *       "..." instead of overflowing the C stack; cdr chains are a loop.
+ *   P3. A flonum prints in the shortest form that reads back as the same
+ *       double, always with a '.' or an exponent (3.0, not 3).
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lisp.h"
+
+#define PRINT_MAX_DEPTH 1000
+
+void (*lisp_sink)(int fd, const char *s, size_t n);
+
+static char outbuf[4096];
+static size_t outlen;
+
+/* When set, output goes to this buffer instead (format_value). */
+static struct capture { char *buf; size_t len, pos; } *capture;
+
+void out_flush(void)
+{
+    if (outlen && lisp_sink) lisp_sink(1, outbuf, outlen);
+    outlen = 0;
+}
+
+void out_str(const char *s, size_t n)
+{
+    if (capture) {
+        for (size_t i = 0; i < n && capture->pos + 1 < capture->len; i++)
+            capture->buf[capture->pos++] = s[i];
+        return;
+    }
+    while (n > 0) {
+        if (outlen == sizeof outbuf) out_flush();
+        size_t k = sizeof outbuf - outlen;
+        if (k > n) k = n;
+        memcpy(outbuf + outlen, s, k);
+        outlen += k;
+        s += k;
+        n -= k;
+    }
+}
+
+void out_cstr(const char *s) { out_str(s, strlen(s)); }
+
+void format_double(char *buf, size_t len, double d)
+{
+    if (isnan(d)) { snprintf(buf, len, "+nan.0"); return; }
+    if (isinf(d)) { snprintf(buf, len, d > 0 ? "+inf.0" : "-inf.0"); return; }
+    for (int prec = 1; prec <= 17; prec++) {   /* P3 */
+        snprintf(buf, len, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d) break;
+    }
+    if (!strpbrk(buf, ".e")) {
+        size_t n = strlen(buf);
+        if (n + 3 <= len) memcpy(buf + n, ".0", 3);
+    }
+}
+
+static void print_string(const struct string *s, bool write)
+{
+    if (!write) {
+        out_str(s->data, s->len);
+        return;
+    }
+    out_str("\"", 1);
+    for (size_t i = 0; i < s->len; i++) {
+        unsigned char c = (unsigned char)s->data[i];
+        char esc[8];
+        switch (c) {
+        case '"': out_str("\\\"", 2); break;
+        case '\\': out_str("\\\\", 2); break;
+        case '\n': out_str("\\n", 2); break;
+        case '\t': out_str("\\t", 2); break;
+        case '\r': out_str("\\r", 2); break;
+        default:
+            if (c < 32 || c == 127) {
+                snprintf(esc, sizeof esc, "\\x%x;", c);
+                out_cstr(esc);
+            } else {
+                out_str((const char *)&c, 1);
+            }
+        }
+    }
+    out_str("\"", 1);
+}
+
+static void print_char(int c, bool write)
+{
+    char buf[16];
+    if (!write) {
+        char ch = (char)c;
+        out_str(&ch, 1);
+        return;
+    }
+    const char *name = NULL;
+    switch (c) {
+    case ' ': name = "space"; break;
+    case '\n': name = "newline"; break;
+    case '\t': name = "tab"; break;
+    case '\r': name = "return"; break;
+    case 0: name = "nul"; break;
+    case 127: name = "delete"; break;
+    case 27: name = "escape"; break;
+    }
+    if (name) snprintf(buf, sizeof buf, "#\\%s", name);
+    else if (c < 32 || c > 126) snprintf(buf, sizeof buf, "#\\x%x", c);
+    else snprintf(buf, sizeof buf, "#\\%c", c);
+    out_cstr(buf);
+}
+
+static void print_at(value v, bool write, int depth)
+{
+    char buf[64];
+    if (depth > PRINT_MAX_DEPTH) {   /* P2 */
+        out_cstr("...");
+        return;
+    }
+    if (FIXNUM_P(v)) {
+        snprintf(buf, sizeof buf, "%" PRIdPTR, FIXNUM_VAL(v));
+        out_cstr(buf);
+        return;
+    }
+    if (CHAR_P(v)) {
+        print_char(CHAR_VAL(v), write);
+        return;
+    }
+    if (!HEAP_P(v)) {
+        const char *s = "#<unknown>";
+        switch (v) {
+        case NIL: s = "()"; break;
+        case TRUE_V: s = "#t"; break;
+        case FALSE_V: s = "#f"; break;
+        case UNSPEC: s = "#<unspecified>"; break;
+        case EOF_V: s = "#<eof>"; break;
+        case DEFAULT_V: s = "#<undefined>"; break;
+        case UNBOUND: s = "#<unbound>"; break;
+        }
+        out_cstr(s);
+        return;
+    }
+    switch (KIND_OF(v)) {
+    case K_PAIR:
+        out_str("(", 1);
+        for (;;) {
+            print_at(CAR(v), write, depth + 1);
+            v = CDR(v);
+            if (!PAIR_P(v)) break;
+            out_str(" ", 1);
+        }
+        if (v != NIL) {
+            out_str(" . ", 3);
+            print_at(v, write, depth + 1);
+        }
+        out_str(")", 1);
+        return;
+    case K_SYMBOL:
+        print_string(STR(SYM(v)->name), false);
+        return;
+    case K_STRING:
+        print_string(STR(v), write);
+        return;
+    case K_FLONUM:
+        format_double(buf, sizeof buf, ((struct flonum *)v)->d);
+        out_cstr(buf);
+        return;
+    case K_BIGINT:
+        snprintf(buf, sizeof buf, "%" PRId64, ((struct bigint *)v)->n);
+        out_cstr(buf);
+        return;
+    case K_VECTOR:
+        out_str("#(", 2);
+        for (size_t i = 0; i < VEC_LEN(v); i++) {
+            if (i) out_str(" ", 1);
+            print_at(VEC_ITEMS(v)[i], write, depth + 1);
+        }
+        out_str(")", 1);
+        return;
+    case K_CLOSURE: {
+        value name = ((struct closure *)v)->name;
+        out_cstr("#<procedure");
+        if (SYMBOL_P(name)) {
+            out_str(" ", 1);
+            print_at(name, false, depth + 1);
+        }
+        out_str(">", 1);
+        return;
+    }
+    case K_PRIM:
+        out_cstr("#<primitive ");
+        print_at(((struct prim *)v)->name, false, depth + 1);
+        out_str(">", 1);
+        return;
+    case K_ENV:
+        out_cstr("#<environment>");
+        return;
+    case K_VALUES:
+        for (value l = ((struct values *)v)->list; PAIR_P(l); l = CDR(l)) {
+            print_at(CAR(l), write, depth + 1);
+            if (PAIR_P(CDR(l))) out_str(" ", 1);
+        }
+        return;
+    case K_PROMISE:
+        out_cstr("#<promise>");
+        return;
+    case K_CONT:
+        out_cstr("#<continuation>");
+        return;
+    case K_COUNT:
+        break;
+    }
+    out_cstr("#<corrupt object>");
+}
+
+void print_value(value v, bool write) { print_at(v, write, 0); }
+
+void format_value(char *buf, size_t len, value v, bool write)
+{
+    struct capture c = {buf, len, 0}, *saved = capture;
+    capture = &c;
+    print_at(v, write, PRINT_MAX_DEPTH - 8);   /* short: messages are one line */
+    capture = saved;
+    buf[c.pos] = 0;
+}

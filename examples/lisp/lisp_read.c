@@ -1,0 +1,324 @@
+/* lisp_read.c — the reader: Scheme text to values on the wgc heap.
+ * Below: lisp_obj.c (constructors, intern).  Above: lisp_api.c.
+ *
+ * Reads lists (with `.`), vectors #( ), quote/quasiquote/unquote
+ * abbreviations, strings with \n \t \\ \" \xHH; escapes, characters
+ * (#\a #\space #\newline #\tab #\nul #\xHH), booleans, integers (64-bit,
+ * a larger literal is an error), decimals and exponents (flonums), and
+ * symbols (case-sensitive).  Comments: ; to end of line, #| |#, #; datum.
+ *
+ * Invariants:
+ *   R1. A partly built list is held by registered locals (head, tail)
+ *       while the next element is read (L3).
+ *   R2. Nesting deeper than READ_MAX_DEPTH is an error, not a C stack
+ *       overflow: the reader recurses once per open list.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lisp.h"
+
+#define READ_MAX_DEPTH 2000
+
+static value read_at(struct reader *r, int depth);
+
+static int peekc(struct reader *r) { return (unsigned char)r->text[r->pos]; }
+
+static int nextc(struct reader *r)
+{
+    int c = (unsigned char)r->text[r->pos];
+    if (c) {
+        r->pos++;
+        if (c == '\n') r->line++;
+    }
+    return c;
+}
+
+_Noreturn static void read_error(struct reader *r, const char *what)
+{
+    lisp_error("read error (line %d): %s", r->line, what);
+}
+
+static bool delimiter(int c)
+{
+    return c == 0 || isspace(c) || c == '(' || c == ')' || c == '[' || c == ']' ||
+           c == '"' || c == ';' || c == '\'' || c == '`' || c == ',';
+}
+
+/* Skip white space and comments.  `#;` comments need the reader. */
+static void skip_space(struct reader *r, int depth)
+{
+    for (;;) {
+        int c = peekc(r);
+        if (isspace(c)) {
+            nextc(r);
+        } else if (c == ';') {
+            while (peekc(r) && peekc(r) != '\n') nextc(r);
+        } else if (c == '#' && r->text[r->pos + 1] == '|') {
+            int line = r->line, level = 0;
+            do {
+                c = nextc(r);
+                if (c == '#' && peekc(r) == '|') { nextc(r); level++; }
+                else if (c == '|' && peekc(r) == '#') { nextc(r); level--; }
+            } while (c && level > 0);
+            if (level > 0) {
+                r->line = line;
+                read_error(r, "unterminated #| comment");
+            }
+        } else if (c == '#' && r->text[r->pos + 1] == ';') {
+            r->pos += 2;
+            if (read_at(r, depth + 1) == EOF_V) read_error(r, "#; before end of input");
+        } else {
+            return;
+        }
+    }
+}
+
+static value read_list(struct reader *r, int close, int depth)
+{
+    value head = NIL, tail = NIL, item = NIL;
+    WGC_LOCALS(head, tail, item);   /* R1 */
+    int line = r->line;
+    for (;;) {
+        skip_space(r, depth);
+        int c = peekc(r);
+        if (c == 0) {
+            r->line = line;
+            read_error(r, "unbalanced parentheses: missing ')'");
+        }
+        if (c == ')' || c == ']') {
+            if (c != close) read_error(r, "mismatched brackets");
+            nextc(r);
+            return head;
+        }
+        if (c == '.' && delimiter((unsigned char)r->text[r->pos + 1]) && head != NIL) {
+            nextc(r);
+            item = read_at(r, depth + 1);
+            if (item == EOF_V) read_error(r, "unbalanced parentheses: missing ')'");
+            CDR(tail) = item;
+            skip_space(r, depth);
+            c = peekc(r);
+            if (c != ')' && c != ']') read_error(r, "bad dotted list");
+            nextc(r);
+            return head;
+        }
+        item = read_at(r, depth + 1);
+        if (item == EOF_V) {
+            r->line = line;
+            read_error(r, "unbalanced parentheses: missing ')'");
+        }
+        item = cons(item, NIL);
+        if (head == NIL) head = item;
+        else CDR(tail) = item;
+        tail = item;
+    }
+}
+
+static value read_vector(struct reader *r, int depth)
+{
+    value l = read_list(r, ')', depth), v = NIL;
+    WGC_LOCALS(l, v);
+    int64_t n = list_length(l);
+    if (n < 0) read_error(r, "bad vector syntax");
+    v = make_vector((size_t)n, FALSE_V);
+    for (int64_t i = 0; i < n; i++, l = CDR(l)) VEC_ITEMS(v)[i] = CAR(l);
+    return v;
+}
+
+static value read_string(struct reader *r)
+{
+    size_t cap = 64, n = 0;
+    char *buf = malloc(cap);   /* scratch, freed below; never holds values */
+    if (!buf) lisp_error("out of memory");
+    int line = r->line;
+    for (;;) {
+        int c = nextc(r);
+        if (c == 0) {
+            free(buf);
+            r->line = line;
+            read_error(r, "unterminated string");
+        }
+        if (c == '"') break;
+        if (c == '\\') {
+            c = nextc(r);
+            switch (c) {
+            case 'n': c = '\n'; break;
+            case 't': c = '\t'; break;
+            case 'r': c = '\r'; break;
+            case 'a': c = 7; break;
+            case '0': c = 0; break;
+            case '\\': case '"': break;
+            case 'x': {
+                char *end;
+                long code = strtol(r->text + r->pos, &end, 16);
+                if (*end != ';' || code < 0 || code > 255) {
+                    free(buf);
+                    read_error(r, "bad \\x escape in string");
+                }
+                r->pos = (size_t)(end + 1 - r->text);
+                c = (int)code;
+                break;
+            }
+            case '\n':   /* line continuation: skip leading blanks */
+                while (peekc(r) == ' ' || peekc(r) == '\t') nextc(r);
+                continue;
+            default:
+                free(buf);
+                read_error(r, "unknown escape in string");
+            }
+        }
+        if (n + 1 >= cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) { free(buf); lisp_error("out of memory"); }
+            buf = nb;
+        }
+        buf[n++] = (char)c;
+    }
+    value s = make_string(buf, n);   /* may longjmp on OOM: buf leaks then */
+    free(buf);
+    return s;
+}
+
+static const struct { const char *name; int code; } char_names[] = {
+    {"space", ' '}, {"newline", '\n'}, {"tab", '\t'}, {"nul", 0}, {"null", 0},
+    {"return", '\r'}, {"linefeed", '\n'}, {"alarm", 7}, {"backspace", 8},
+    {"delete", 127}, {"escape", 27},
+};
+
+static value read_char(struct reader *r)
+{
+    size_t start = r->pos;
+    nextc(r);   /* the first character is taken even if it is a delimiter */
+    while (!delimiter(peekc(r))) nextc(r);
+    size_t len = r->pos - start;
+    const char *s = r->text + start;
+    if (len == 1) return MAKE_CHAR((unsigned char)s[0]);
+    for (size_t i = 0; i < sizeof char_names / sizeof char_names[0]; i++)
+        if (strlen(char_names[i].name) == len && memcmp(char_names[i].name, s, len) == 0)
+            return MAKE_CHAR(char_names[i].code);
+    if (s[0] == 'x' && len > 1) {
+        char *end;
+        long code = strtol(s + 1, &end, 16);
+        if (end == s + len && code >= 0 && code < 256) return MAKE_CHAR(code);
+    }
+    read_error(r, "unknown character name");
+}
+
+/* A number, or false if the token is not one. */
+bool read_number(const char *tok, size_t len, value *out)
+{
+    char buf[128];
+    if (len == 0 || len >= sizeof buf) return false;
+    memcpy(buf, tok, len);
+    buf[len] = 0;
+    const char *p = buf;
+    if (*p == '+' || *p == '-') p++;
+    if (!isdigit((unsigned char)*p) && !(*p == '.' && isdigit((unsigned char)p[1])))
+        return false;
+    char *end;
+    bool is_int = true;
+    for (const char *q = p; *q; q++)
+        if (!isdigit((unsigned char)*q)) is_int = false;
+    if (is_int) {
+        errno = 0;
+        long long n = strtoll(buf, &end, 10);
+        if (errno == ERANGE) lisp_error("integer literal too large: %s", buf);
+        *out = make_int(n);
+        return true;
+    }
+    double d = strtod(buf, &end);
+    if (*end) return false;
+    *out = make_flonum(d);
+    return true;
+}
+
+static value read_atom(struct reader *r)
+{
+    size_t start = r->pos;
+    while (!delimiter(peekc(r))) nextc(r);
+    const char *tok = r->text + start;
+    size_t len = r->pos - start;
+    value num;
+    if (read_number(tok, len, &num)) return num;
+    if (len == 6 && memcmp(tok, "+inf.0", 6) == 0) return make_flonum(1.0 / 0.0);
+    if (len == 6 && memcmp(tok, "-inf.0", 6) == 0) return make_flonum(-1.0 / 0.0);
+    if (len == 6 && memcmp(tok, "+nan.0", 6) == 0) return make_flonum(0.0 / 0.0);
+    return intern(tok, len);
+}
+
+static value read_at(struct reader *r, int depth)
+{
+    if (depth > READ_MAX_DEPTH) read_error(r, "nesting too deep");   /* R2 */
+    skip_space(r, depth);
+    int c = peekc(r);
+    if (c == 0) return EOF_V;
+    switch (c) {
+    case '(': nextc(r); return read_list(r, ')', depth);
+    case '[': nextc(r); return read_list(r, ']', depth);
+    case ')': case ']':
+        nextc(r);
+        read_error(r, "unbalanced parentheses: unexpected ')'");
+    case '"': nextc(r); return read_string(r);
+    case '\'': case '`': case ',': {
+        value sym = sym_quote;
+        nextc(r);
+        if (c == '`') sym = sym_quasiquote;
+        if (c == ',') {
+            sym = sym_unquote;
+            if (peekc(r) == '@') { nextc(r); sym = sym_unquote_splicing; }
+        }
+        value d = read_at(r, depth + 1);
+        if (d == EOF_V) read_error(r, "quote before end of input");
+        d = cons(d, NIL);
+        return cons(sym, d);
+    }
+    case '#': {
+        int c2 = (unsigned char)r->text[r->pos + 1];
+        if (c2 == '(') { r->pos += 2; return read_vector(r, depth); }
+        if (c2 == '\\') { r->pos += 2; return read_char(r); }
+        size_t start = r->pos;
+        while (!delimiter(peekc(r))) nextc(r);
+        size_t len = r->pos - start;
+        const char *tok = r->text + start;
+        if ((len == 2 && tok[1] == 't') || (len == 5 && memcmp(tok, "#true", 5) == 0))
+            return TRUE_V;
+        if ((len == 2 && tok[1] == 'f') || (len == 6 && memcmp(tok, "#false", 6) == 0))
+            return FALSE_V;
+        read_error(r, "unknown # syntax");
+    }
+    default:
+        return read_atom(r);
+    }
+}
+
+value read_datum(struct reader *r) { return read_at(r, 0); }
+
+int read_incomplete(const char *s)
+{
+    int depth = 0;
+    for (size_t i = 0; s[i]; i++) {
+        char c = s[i];
+        if (c == ';') {
+            while (s[i + 1] && s[i + 1] != '\n') i++;
+        } else if (c == '"') {
+            for (i++; s[i] != '"'; i++) {
+                if (!s[i]) return 1;
+                if (s[i] == '\\' && s[i + 1]) i++;
+            }
+        } else if (c == '#' && s[i + 1] == '\\') {
+            i += 2;                 /* #\( is a character, not a paren */
+            if (!s[i]) return 0;
+        } else if (c == '#' && s[i + 1] == '|') {
+            const char *end = strstr(s + i + 2, "|#");
+            if (!end) return 1;
+            i = (size_t)(end - s) + 1;
+        } else if (c == '(' || c == '[') {
+            depth++;
+        } else if (c == ')' || c == ']') {
+            if (--depth < 0) return 0;   /* the reader reports it */
+        }
+    }
+    return depth > 0;
+}

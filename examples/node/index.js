@@ -1,0 +1,137 @@
+// index.js — the JS API of the wgc Scheme (examples/lisp) for Node programs.
+//
+//   const lisp = require('./index.js');      // or the package 'wgc-lisp'
+//   const scheme = lisp.create({ maxHeap: 64 << 20 });
+//   const r = scheme.eval('(define (sq x) (* x x)) (sq 12)');
+//   // r = { status: 'ok', output: '144\n', errors: '' }
+//   console.log(scheme.stats().num_gc);
+//
+// Each create() instantiates the wasm module afresh: its own linear memory,
+// its own wgc heap, its own global environment.  Calls are synchronous.
+//
+// Options (all optional):
+//   gcPercent     wgc pacing, GOGC-like (default 100; < 0: no pacing)
+//   maxHeap       hard heap limit in bytes; past it a program gets the
+//                 Scheme error "out of memory" (default: wgc's, 4 GiB)
+//   stress        collect every n allocations (0: off)
+//   verifyEachGc  run wgc_verify after every collection
+//   maxDepth      nested evaluations before "stack overflow" (0: default)
+//   printResults  eval() writes each top-level value, as a REPL does
+//   onOutput      (fd, Buffer) => void: receives the program's output
+//                 (fd 1) and error reports (fd 2) as they happen; without
+//                 it output is collected into eval()'s result
+//   corePath      the emscripten module (default: lisp-core.js beside this
+//                 file, else the wasm-release or wasm-debug build)
+//   env           extra environment variables for the C side (getenv);
+//                 WGC_* variables of process.env are passed on anyway
+//
+// Methods:
+//   eval(source)        -> { status: 'ok'|'error'|'exit', output, errors,
+//                            error (the message), exitCode }
+//   incomplete(source)  -> true while source ends inside a list or string
+//   stats()             -> wgc_stats as an object (num_gc, heap_alloc,
+//                          heap_sys, pause_max_ns, ...)
+//   collect()           -> run a full collection
+//   traceStart(), traceWrite(path) -> wgc's Chrome Trace JSON event trace
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+const STATUS = ['ok', 'error', 'exit'];
+
+function findCore(corePath) {
+  if (corePath) return path.resolve(corePath);
+  const candidates = [
+    path.join(__dirname, 'lisp-core.js'),
+    path.join(__dirname, '..', '..', 'build', 'wasm-release', 'examples', 'lisp', 'lisp-core.js'),
+    path.join(__dirname, '..', '..', 'build', 'wasm-debug', 'examples', 'lisp', 'lisp-core.js'),
+  ];
+  for (const c of candidates) if (fs.existsSync(c)) return c;
+  throw new Error('wgc-lisp: lisp-core.js not found; build it with ' +
+                  '`make PLATFORM=wasm BUILD=release lisp` (looked in ' + candidates.join(', ') + ')');
+}
+
+function create(options = {}) {
+  const factory = require(findCore(options.corePath));
+  let sink = null;                 // collects output during eval() when no onOutput
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('WGC_')) env[k] = v;
+  Object.assign(env, options.env || {});
+
+  const Module = {
+    lispWrite(fd, bytes) {
+      const buf = Buffer.from(bytes);
+      if (options.onOutput) options.onOutput(fd, buf);
+      else if (sink) sink[fd === 2 ? 'err' : 'out'].push(buf);
+    },
+    print: (s) => Module.lispWrite(1, Buffer.from(s + '\n')),
+    printErr: (s) => Module.lispWrite(2, Buffer.from(s + '\n')),
+    preRun: [(m) => Object.assign(m.ENV, env)],
+  };
+  // With WASM_ASYNC_COMPILATION=0 the factory instantiates and runs the
+  // module before it returns; the object passed in becomes the module.
+  factory(Module);
+  if (!Module.calledRun) throw new Error('wgc-lisp: the wasm module did not start synchronously');
+
+  // C strings: the bytes of a JS string (UTF-8) in malloc'ed memory.
+  function withCString(s, fn) {
+    const bytes = Buffer.isBuffer(s) ? s : Buffer.from(String(s), 'utf8');
+    const p = Module._malloc(bytes.length + 1);
+    if (!p) throw new Error('wgc-lisp: malloc failed');
+    Module.HEAPU8.set(bytes, p);
+    Module.HEAPU8[p + bytes.length] = 0;
+    try { return fn(p); } finally { Module._free(p); }
+  }
+
+  const o = {
+    gcPercent: options.gcPercent ?? 100,
+    maxHeap: options.maxHeap ?? 0,
+    stress: options.stress ?? 0,
+    verifyEachGc: !!options.verifyEachGc,
+    maxDepth: options.maxDepth ?? 0,
+  };
+  const rc = Module._lisp_start(o.gcPercent, o.maxHeap, o.stress >>> 0, o.verifyEachGc ? 1 : 0,
+                                o.maxDepth);
+  if (rc !== 0) throw new Error('wgc-lisp: ' + Module.UTF8ToString(Module._lisp_last_error()));
+
+  return {
+    eval(source, evalOptions = {}) {
+      const printResults = evalOptions.printResults ?? options.printResults ?? false;
+      const collected = { out: [], err: [] };
+      sink = collected;
+      let code;
+      try {
+        code = withCString(source, (p) => Module._lisp_eval(p, printResults ? 1 : 0));
+      } finally {
+        sink = null;
+      }
+      const r = {
+        status: STATUS[code] || 'error',
+        output: Buffer.concat(collected.out).toString('utf8'),
+        errors: Buffer.concat(collected.err).toString('utf8'),
+      };
+      if (code === 1) r.error = Module.UTF8ToString(Module._lisp_last_error());
+      if (code === 2) r.exitCode = Module._lisp_exit_status();
+      return r;
+    },
+    incomplete(source) {
+      return withCString(source, (p) => Module._lisp_incomplete(p)) !== 0;
+    },
+    stats() {
+      return JSON.parse(Module.UTF8ToString(Module._lisp_stats_json()));
+    },
+    collect() {
+      Module._lisp_collect();
+    },
+    traceStart() {
+      return Module._lisp_trace_start() !== 0;
+    },
+    traceWrite(file) {
+      return withCString(path.resolve(file), (p) => Module._lisp_trace_write(p)) !== 0;
+    },
+    module: Module,
+  };
+}
+
+module.exports = { create };
