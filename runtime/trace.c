@@ -19,10 +19,11 @@
  *
  * Writing the JSON walks the chain in order and pairs each begin with its
  * end on a small stack (collection, then phase), emitting one complete "X"
- * event per pair.  An end with no begin is counted as unmatched and
- * skipped; a phase still open when its collection ends is closed there
- * (and counted as unmatched); begins still open at the end of the trace
- * become "B" events.
+ * event per pair.  Phases that end inside their collection are held back
+ * and written right after it, so slices appear in the order they begin.
+ * An end with no begin is counted as unmatched and skipped; a phase still
+ * open when its collection ends is closed there (and counted as
+ * unmatched); begins still open at the end of the trace become "B" events.
  */
 #include "trace.h"
 
@@ -203,18 +204,39 @@ static const char *phase_name(uint32_t phase)
     }
 }
 
+/* An open begin on the pairing stack, with the collection it belongs to. */
+struct open_ev {
+    struct trace_event ev;
+    uint64_t gc;
+};
+
+/* A phase that ended inside a collection still open: it is written just
+ * after its collection, so the file lists slices in the order they begin
+ * (what viewers expect when a phase starts in the same tick as its GC). */
+struct held_phase {
+    struct open_ev begin;
+    uint64_t end_ns;
+};
+
+#define OPEN_MAX 8
+#define HELD_MAX 16
+
 struct json_out {
     FILE *f;
     uint64_t epoch;
     uint64_t ngc;          /* collections begun so far */
     uint64_t unmatched;
+    struct open_ev open[OPEN_MAX];
+    size_t nopen;
+    struct held_phase held[HELD_MAX];
+    size_t nheld;
 };
 
 /* A timestamp in microseconds since the trace started, with ns digits. */
-static void put_ts(struct json_out *o, const char *key, uint64_t ns)
+static void put_ts(struct json_out *o, uint64_t ns)
 {
     uint64_t t = ns >= o->epoch ? ns - o->epoch : 0;
-    fprintf(o->f, ",\"%s\":%" PRIu64 ".%03" PRIu64, key, t / 1000, t % 1000);
+    fprintf(o->f, ",\"ts\":%" PRIu64 ".%03" PRIu64, t / 1000, t % 1000);
 }
 
 static void put_dur(struct json_out *o, uint64_t begin, uint64_t end)
@@ -226,21 +248,16 @@ static void put_dur(struct json_out *o, uint64_t begin, uint64_t end)
 static void put_counter(struct json_out *o, const char *name, uint64_t ns, uint64_t value)
 {
     fprintf(o->f, ",\n{\"name\":\"%s\",\"cat\":\"heap\",\"ph\":\"C\",\"pid\":1,\"tid\":1", name);
-    put_ts(o, "ts", ns);
+    put_ts(o, ns);
     fprintf(o->f, ",\"args\":{\"bytes\":%" PRIu64 "}}", value);
 }
 
-/* An open begin on the pairing stack, with the collection it belongs to. */
-struct open_ev {
-    struct trace_event ev;
-    uint64_t gc;
-};
-
+/* A collection: "X" from its begin to end, or "B" when end is NULL. */
 static void put_gc(struct json_out *o, const struct open_ev *begin, const struct trace_event *end)
 {
     fprintf(o->f, ",\n{\"name\":\"GC\",\"cat\":\"gc\",\"ph\":\"%s\",\"pid\":1,\"tid\":1",
             end ? "X" : "B");
-    put_ts(o, "ts", begin->ev.nanotime);
+    put_ts(o, begin->ev.nanotime);
     if (end)
         put_dur(o, begin->ev.nanotime, end->nanotime);
     fprintf(o->f, ",\"args\":{\"gc\":%" PRIu64 ",\"heap_alloc_begin\":%" PRIu64
@@ -251,62 +268,86 @@ static void put_gc(struct json_out *o, const struct open_ev *begin, const struct
     fputs("}}", o->f);
 }
 
+/* A phase: "X" ending at *end_ns, or "B" when end_ns is NULL. */
 static void put_phase(struct json_out *o, const struct open_ev *begin, const uint64_t *end_ns)
 {
     fprintf(o->f, ",\n{\"name\":\"%s\",\"cat\":\"gc\",\"ph\":\"%s\",\"pid\":1,\"tid\":1",
             phase_name(begin->ev.phase), end_ns ? "X" : "B");
-    put_ts(o, "ts", begin->ev.nanotime);
+    put_ts(o, begin->ev.nanotime);
     if (end_ns)
         put_dur(o, begin->ev.nanotime, *end_ns);
     fprintf(o->f, ",\"args\":{\"gc\":%" PRIu64 "}}", begin->gc);
 }
 
-#define OPEN_MAX 8
+/* Index + 1 of the innermost open collection on the stack, or 0. */
+static size_t open_gc(const struct json_out *o)
+{
+    size_t i = o->nopen;
+    while (i > 0 && o->open[i - 1].ev.kind != TRACE_EV_GC_BEGIN)
+        i--;
+    return i;
+}
 
-/* Emit one stored event, pairing begins and ends on the stack. */
-static void put_event(struct json_out *o, const struct trace_event *e,
-                      struct open_ev *open, size_t *nopen)
+/* A phase has ended: hold it while its collection is open, else write it. */
+static void phase_done(struct json_out *o, const struct open_ev *begin, uint64_t end_ns)
+{
+    if (open_gc(o) > 0 && o->nheld < HELD_MAX)
+        o->held[o->nheld++] = (struct held_phase){*begin, end_ns};
+    else
+        put_phase(o, begin, &end_ns);
+}
+
+static void flush_held(struct json_out *o)
+{
+    for (size_t i = 0; i < o->nheld; i++)
+        put_phase(o, &o->held[i].begin, &o->held[i].end_ns);
+    o->nheld = 0;
+}
+
+static void push_open(struct json_out *o, const struct trace_event *e)
+{
+    if (o->nopen < OPEN_MAX)
+        o->open[o->nopen++] = (struct open_ev){*e, o->ngc};
+    else
+        o->unmatched++;
+}
+
+/* Write one stored event, pairing begins and ends on the stack. */
+static void put_event(struct json_out *o, const struct trace_event *e)
 {
     switch (e->kind) {
     case TRACE_EV_GC_BEGIN:
         put_counter(o, "heap_alloc", e->nanotime, e->args[0]);
         put_counter(o, "heap_goal", e->nanotime, e->args[1]);
         o->ngc++;
-        if (*nopen < OPEN_MAX)
-            open[(*nopen)++] = (struct open_ev){*e, o->ngc};
-        else
-            o->unmatched++;
+        push_open(o, e);
         break;
     case TRACE_EV_PHASE_BEGIN:
-        if (*nopen < OPEN_MAX)
-            open[(*nopen)++] = (struct open_ev){*e, o->ngc};
-        else
-            o->unmatched++;
+        push_open(o, e);
         break;
     case TRACE_EV_PHASE_END:
-        if (*nopen > 0 && open[*nopen - 1].ev.kind == TRACE_EV_PHASE_BEGIN &&
-            open[*nopen - 1].ev.phase == e->phase) {
-            put_phase(o, &open[*nopen - 1], &e->nanotime);
-            (*nopen)--;
+        if (o->nopen > 0 && o->open[o->nopen - 1].ev.kind == TRACE_EV_PHASE_BEGIN &&
+            o->open[o->nopen - 1].ev.phase == e->phase) {
+            o->nopen--;
+            phase_done(o, &o->open[o->nopen], e->nanotime);
         } else {
             o->unmatched++;
         }
         break;
     case TRACE_EV_GC_END: {
-        size_t i = *nopen;
-        while (i > 0 && open[i - 1].ev.kind != TRACE_EV_GC_BEGIN)
-            i--;
+        size_t i = open_gc(o);
         if (i == 0) {
             o->unmatched++;
         } else {
             /* Phases left open inside this collection end with it. */
-            while (*nopen > i) {
-                put_phase(o, &open[*nopen - 1], &e->nanotime);
-                (*nopen)--;
+            while (o->nopen > i) {
+                o->nopen--;
+                phase_done(o, &o->open[o->nopen], e->nanotime);
                 o->unmatched++;
             }
-            put_gc(o, &open[i - 1], e);
-            *nopen = i - 1;
+            o->nopen = i - 1;
+            put_gc(o, &o->open[i - 1], e);
+            flush_held(o);
         }
         put_counter(o, "heap_alloc", e->nanotime, e->args[0]);
         put_counter(o, "heap_live", e->nanotime, e->args[1]);
@@ -330,9 +371,11 @@ bool wgc_trace_write_json(const char *path)
     FILE *f = fopen(path, "w");
     if (f == NULL)
         return false;
-    struct json_out o = {f, __atomic_load_n(&first->h.epoch_ns, __ATOMIC_ACQUIRE), 0, 0};
-    struct open_ev open[OPEN_MAX];
-    size_t nopen = 0;
+    /* static: the pairing state is a few KiB, and wgc is single-threaded. */
+    static struct json_out o;
+    memset(&o, 0, sizeof o);
+    o.f = f;
+    o.epoch = __atomic_load_n(&first->h.epoch_ns, __ATOMIC_ACQUIRE);
     uint64_t nevents = 0, torn = 0;
     fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n"
           "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":1,\"args\":{\"name\":\"wgc\"}},\n"
@@ -350,15 +393,17 @@ bool wgc_trace_write_json(const char *path)
                 continue;
             }
             nevents++;
-            put_event(&o, &e, open, &nopen);
+            put_event(&o, &e);
         }
     }
-    for (size_t i = 0; i < nopen; i++) {
-        if (open[i].ev.kind == TRACE_EV_GC_BEGIN)
-            put_gc(&o, &open[i], NULL);
+    /* Begins still open, outermost first, then what ended inside them. */
+    for (size_t i = 0; i < o.nopen; i++) {
+        if (o.open[i].ev.kind == TRACE_EV_GC_BEGIN)
+            put_gc(&o, &o.open[i], NULL);
         else
-            put_phase(&o, &open[i], NULL);
+            put_phase(&o, &o.open[i], NULL);
     }
+    flush_held(&o);
     fprintf(f, "\n],\"otherData\":{\"producer\":\"wgc\",\"clock\":\"CLOCK_MONOTONIC\","
             "\"aligned\":%d,\"buffers\":%zu,\"events\":%" PRIu64 ",\"dropped\":%" PRIu64
             ",\"torn\":%" PRIu64 ",\"unmatched\":%" PRIu64 ",\"collections\":%" PRIu64 "}}\n",

@@ -615,14 +615,15 @@ static void test_json_errors(void **state)
 
 /* Node's JSON.parse on a trace, and a check of its shape: every event has
  * its fields, there are ngc collections, three phases each, each phase
- * starts within its collection, and sweep termination and mark also end
- * within it (the collector sweeps after the collection's end, as Go's
- * does).  The script's exit status says what failed. */
+ * starts within its collection and comes after it in the file, and sweep
+ * termination and mark also end within it (the collector sweeps after the
+ * collection's end, as Go's does).  The script's exit status says what
+ * failed. */
 static const char node_check[] =
     "const t = JSON.parse(require(\"fs\").readFileSync(process.argv[1], \"utf8\"));"
     "const ev = t.traceEvents; if (!Array.isArray(ev)) process.exit(10);"
-    "const gcs = new Map(); const phases = [];"
-    "for (const e of ev) {"
+    "const gcs = new Map(); const phases = []; let index = 0;"
+    "for (const e of ev) { e.index = index++;"
     "  if (typeof e.name !== \"string\" || typeof e.ph !== \"string\" ||"
     "      typeof e.pid !== \"number\" || typeof e.tid !== \"number\") process.exit(11);"
     "  if (e.ph === \"M\") continue;"
@@ -638,7 +639,8 @@ static const char node_check[] =
     "if (phases.length !== 3 * gcs.size) process.exit(17);"
     "for (const p of phases) { const g = gcs.get(p.args.gc);"
     "  if (!g || p.ts < g.ts - 1e-3) process.exit(18);"
-    "  if (p.name !== \"sweep\" && p.ts + p.dur > g.ts + g.dur + 2e-3) process.exit(19); }";
+    "  if (p.name !== \"sweep\" && p.ts + p.dur > g.ts + g.dur + 2e-3) process.exit(19);"
+    "  if (p.index < g.index) process.exit(20); }";
 
 /* Run node_check on path; -1 where there is no shell or no node.  quiet:
  * keep node's complaint (about a file meant to be wrong) off the log. */
