@@ -296,9 +296,11 @@ void wgc_debuglog_print(void);
  *                         stopped) to path; false if nothing was ever
  *                         recorded or the file cannot be written.
  * Setting WGC_TRACE_FILE=<path> in the environment before wgc_init starts a
- * trace at wgc_init and writes it to <path> at exit (under Node too: the
- * wasm build writes the host's files).  Compiled out with WGC_TRACE=0 (the
- * calls remain and record no events). */
+ * trace at wgc_init and writes it to <path> at exit (under Node too, on
+ * Linux hosts: the wasm build reads the variable from /proc/self/environ,
+ * as emscripten's getenv does not see Node's environment, and writes the
+ * host's files).  Compiled out with WGC_TRACE=0 (the calls remain and
+ * record no events). */
 bool wgc_trace_start(void);
 void wgc_trace_stop(void);
 bool wgc_trace_write_json(const char *path);
