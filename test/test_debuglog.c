@@ -180,6 +180,40 @@ static void test_dlog_off_and_on(void **state)
     assert_null(debuglog_ring());
 }
 
+/* With the real collector: enabled, a collection leaves records (the
+ * collector logs each one's start and end); disabled, it leaves none. */
+static void test_collector_records(void **state)
+{
+    (void)state;
+    static bool heap_ready;
+    if (!heap_ready)
+        assert_int_equal(wgc_init(NULL), WGC_OK);
+    heap_ready = true;
+    debuglog_init();
+    uint64_t before = debuglog_pos();
+    wgc_collect();
+    assert_int_equal(debuglog_pos(), before);
+    debuglog_enable(true);
+    wgc_collect();
+    wgc_collect();
+    uint64_t after = debuglog_pos();
+    if (!WGC_DEBUGLOG) {
+        assert_int_equal(after, before);
+        return;
+    }
+    assert_true(after - before >= 2 * 2);
+    struct debuglog_record got[64];
+    size_t k = debuglog_read(got, 64);
+    assert_int_equal(k, after < 64 ? after : 64);
+    for (size_t j = 0; j < k; j++) {
+        assert_non_null(got[j].msg);
+        assert_true(strlen(got[j].msg) > 0);
+    }
+    debuglog_enable(false);
+    wgc_collect();
+    assert_int_equal(debuglog_pos(), after);
+}
+
 /* Enabling with no memory leaves the log off instead of failing. */
 static void test_enable_without_memory(void **state)
 {
@@ -377,6 +411,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(test_round_trip_wrapped, setup),
         cmocka_unit_test_setup(test_round_trip_partial, setup),
         cmocka_unit_test_setup(test_dlog_off_and_on, setup),
+        cmocka_unit_test_setup(test_collector_records, setup),
         cmocka_unit_test_setup(test_enable_without_memory, setup),
         cmocka_unit_test_setup(test_print, setup),
         cmocka_unit_test_setup(test_fatal_printer, setup),
