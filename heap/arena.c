@@ -8,6 +8,8 @@ uint64_t arena_metadata_bytes;
 uint64_t arena_heap_bytes;
 uintptr_t arena_space_base;
 struct heap_arena *arena_index[ARENA_INDEX_LEN];
+struct arena_region arena_regions[ARENA_INDEX_LEN];
+size_t arena_nregions;
 
 static struct fixalloc arena_structs = {sizeof(struct heap_arena), NULL, NULL, 0,
                                         &arena_metadata_bytes, 0};
@@ -56,43 +58,64 @@ void fixalloc_free(struct fixalloc *f, void *p)
 
 /* ---- growing the heap ---------------------------------------------------- */
 
+/* Arena structs with their bitmaps, made ahead of the regions that need
+ * them.  Bitmaps are made in chunks that double (1, 2, 4 ... 16 at a time)
+ * from one sys_alloc each, so that most heap growths need no metadata
+ * from the break and the regions follow each other without gaps: the heap
+ * stays contiguous and free runs can merge across regions.  At most half of
+ * the bitmaps ever made sit unused in the pool. */
+static struct heap_arena *pool[ARENA_INDEX_LEN];
+static size_t npool, next_chunk = 1;
+
+static bool pool_fill(size_t need)
+{
+    if (npool >= need)
+        return true;
+    size_t n = need - npool > next_chunk ? need - npool : next_chunk;
+    if (npool + n > ARENA_INDEX_LEN)
+        n = ARENA_INDEX_LEN - npool;
+    char *bitmaps = sys_alloc(n * BITMAP_BYTES);
+    if (bitmaps == NULL)
+        return false;
+    arena_metadata_bytes += sys_round(n * BITMAP_BYTES);
+    for (size_t k = 0; k < n; k++) {
+        struct heap_arena *a = fixalloc_alloc(&arena_structs);
+        if (a == NULL)
+            return false;   /* the bitmaps made so far stay pooled */
+        a->bitmap = (uint64_t *)(bitmaps + k * BITMAP_BYTES);
+        pool[npool++] = a;
+    }
+    if (next_chunk < 16)
+        next_chunk *= 2;
+    return npool >= need;
+}
+
 uintptr_t arena_grow(size_t bytes, uint64_t limit)
 {
-    if (bytes > ((uint64_t)1 << 32) - ARENA_BYTES)
+    if (bytes == 0 || bytes > ((uint64_t)1 << 32) - ARENA_BYTES)
         return 0;
     size_t len = (bytes + ARENA_BYTES - 1) & ~(ARENA_BYTES - 1);
-    size_t n = len / ARENA_BYTES;
     if (arena_heap_bytes + len > limit)
         return 0;
-    /* Metadata first: if it fails, no heap memory is stranded. */
-    struct heap_arena *meta[ARENA_INDEX_LEN];
-    size_t got = 0;
-    for (; got < n; got++) {
-        meta[got] = fixalloc_alloc(&arena_structs);
-        if (meta[got] == NULL)
-            break;
-        meta[got]->bitmap = sys_alloc(BITMAP_BYTES);
-        if (meta[got]->bitmap == NULL) {
-            fixalloc_free(&arena_structs, meta[got]);
-            break;
-        }
-    }
-    char *mem = got == n ? sys_reserve(len, ARENA_BYTES) : NULL;
-    if (mem == NULL) {
-        for (size_t i = 0; i < got; i++) {
-            sys_free(meta[i]->bitmap, BITMAP_BYTES);
-            fixalloc_free(&arena_structs, meta[i]);
-        }
+    /* Metadata first, for every slot the region could touch. */
+    if (!pool_fill(len / ARENA_BYTES + 1))
         return 0;
+    /* Page-aligned is enough: heap pages are 8 KiB (see H1). */
+    char *mem = sys_reserve(len, SYS_PAGE);
+    if (mem == NULL)
+        return 0;
+    uintptr_t first = ((uintptr_t)mem - arena_space_base) >> ARENA_SHIFT;
+    uintptr_t last = ((uintptr_t)mem + len - 1 - arena_space_base) >> ARENA_SHIFT;
+    for (uintptr_t i = first; i <= last; i++) {
+        if (arena_index[i] != NULL)
+            continue;   /* an earlier region covers part of this slot */
+        struct heap_arena *a = pool[--npool];
+        a->base = arena_space_base + (i << ARENA_SHIFT);
+        arena_index[i] = a;   /* H1 */
     }
     sys_map(mem, len);
-    arena_metadata_bytes += n * sys_round(BITMAP_BYTES);
     arena_heap_bytes += len;
-    for (size_t i = 0; i < n; i++) {
-        uintptr_t base = (uintptr_t)mem + i * ARENA_BYTES;
-        meta[i]->base = base;
-        arena_index[(base - arena_space_base) >> ARENA_SHIFT] = meta[i];   /* H1 */
-    }
+    arena_regions[arena_nregions++] = (struct arena_region){(uintptr_t)mem, len};
     return (uintptr_t)mem;
 }
 

@@ -18,8 +18,10 @@
  * The numbers on wasm32 (natively, pointers are 8 bytes; the shapes are the
  * same, on the posix stand-in's 4 GiB space):
  *   address space  4 GiB, all of linear memory
- *   arena          4 MiB, aligned to 4 MiB, 512 heap pages of 8 KiB
- *   arena index    1024 entries (one per 4 MiB of the space), a flat table
+ *   arena          a 4 MiB slot of the address space (512 heap pages of
+ *                  8 KiB); the heap grows by 4 MiB regions, each covering
+ *                  parts of one or two slots
+ *   arena index    1024 entries (one per 4 MiB slot), a flat table
  *   heap bitmap    1 bit per 4-byte word: 128 KiB per arena (3.1%), one
  *                  sys_alloc of exactly two wasm pages (natively 64 KiB)
  *   span map       512 span pointers per arena (2 KiB), in struct heap_arena
@@ -32,13 +34,19 @@
  * rewritten whole when a slot is reused; the collector reads it, never the
  * type.
  *
- * Arena alignment costs no memory: sys_reserve(n, ARENA_BYTES) moves the
- * break forward to the next 4 MiB boundary and keeps the skipped gap on its
- * free list, where the bitmaps and span structures of later arenas go.
+ * Heap regions are NOT aligned to 4 MiB, only to the 64 KiB wasm page.  An
+ * aligned region would skip up to 4 MiB of the break to reach the next
+ * boundary, and on wasm every byte below the break is committed linear
+ * memory, gap or not: a small program would pay megabytes for it.  Instead
+ * the index is by 4 MiB slot, and a slot's arena struct (bitmap, span map)
+ * exists as soon as any region touches the slot; the pages of a slot that no
+ * region covers are simply never in the span map.  The cost is at most one
+ * extra bitmap per region end (128 KiB on wasm).
  *
  * INVARIANTS
- *   H1. arena_index[i] is NULL or the arena covering
- *       [base + i*ARENA_BYTES, base + (i+1)*ARENA_BYTES); arenas never go away.
+ *   H1. arena_index[i] is NULL or the arena of the slot
+ *       [base + i*ARENA_BYTES, base + (i+1)*ARENA_BYTES), which exists
+ *       once a heap region overlaps the slot; arenas never go away.
  *   H2. For every page of an in-use span, the arena's span map points to that
  *       span (also span.h S1); for a free run, the first and last pages do.
  *       Other entries may be stale: a lookup checks the span's range and state.
@@ -76,6 +84,14 @@ struct heap_arena {
 extern uint64_t arena_metadata_bytes;
 /* Bytes of arena memory (heap_sys). */
 extern uint64_t arena_heap_bytes;
+/* The heap's regions, in the order they were added (at most one per 4 MiB
+ * of the space). */
+struct arena_region {
+    uintptr_t start;
+    size_t len;
+};
+extern struct arena_region arena_regions[ARENA_INDEX_LEN];
+extern size_t arena_nregions;
 /* The space's start (0 on wasm) and the index. */
 extern uintptr_t arena_space_base;
 extern struct heap_arena *arena_index[ARENA_INDEX_LEN];
@@ -100,9 +116,10 @@ static inline struct wgc_span *arena_span_of(uintptr_t p)
     return a->spans[(p - a->base) >> HEAP_PAGE_SHIFT];
 }
 
-/* Grow the heap by at least `bytes` (rounded up to whole arenas), as one
- * contiguous run.  Returns its start, or 0 when the OS layer is out of
- * memory or the heap would pass `limit` bytes of arena memory. */
+/* Grow the heap by a region of at least `bytes` (rounded up to 4 MiB),
+ * page-aligned, creating the arenas of the slots it touches.  Returns its
+ * start, or 0 when the OS layer is out of memory or the heap would pass
+ * `limit` bytes of heap memory. */
 uintptr_t arena_grow(size_t bytes, uint64_t limit);
 
 /* Set the span map for pages [first, first + npages) to s; the run may

@@ -156,7 +156,7 @@ bool pages_grow(size_t npages, uint64_t limit)
     struct wgc_span *s = new_span_struct();
     if (s == NULL)
         return false;   /* the arena stays, unused until a span struct fits */
-    size_t len = (npages * HEAP_PAGE + ARENA_BYTES - 1) & ~(ARENA_BYTES - 1);
+    size_t len = (npages * HEAP_PAGE + ARENA_BYTES - 1) & ~(ARENA_BYTES - 1);   /* as arena_grow */
     s->base = base;
     s->npages = (uint32_t)(len / HEAP_PAGE);
     s->needzero = 0;   /* fresh arena memory is zeroed (sys.h A4) */

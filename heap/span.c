@@ -150,18 +150,26 @@ void span_free(struct wgc_span *s)
 uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes)
 {
     uint32_t nwords = (s->nelems + 63) / 64, freed = 0;
+    /* A span with no live object goes back to the page allocator whole
+     * (the caller frees it) and is zeroed when its pages are reused. */
+    bool empty = popcount_bits(s->markbits, s->nelems) == 0;
     for (uint32_t w = 0; w < nwords; w++) {
         uint64_t dead = s->allocbits[w] & ~s->markbits[w];
         if (dead == 0)
             continue;
         freed += (uint32_t)__builtin_popcountll(dead);
-        if (s->state == SPAN_LARGE)
-            continue;   /* its pages go back whole; zeroed when reused */
-        /* Zero freed slots now, in one pass, so that allocation never has
-         * to (needzero stays 0); debug builds poison them instead. */
-        for (; dead != 0; dead &= dead - 1) {
-            uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(dead);
-            memset((void *)span_slot(s, i), poison ? POISON_BYTE : 0, s->elemsize);
+        if (s->state == SPAN_LARGE || (empty && !poison))
+            continue;
+        /* Zero freed slots now, a run of neighbours at a time, so that
+         * allocation never has to (needzero stays 0); debug builds poison
+         * them instead. */
+        while (dead != 0) {
+            uint32_t first = (uint32_t)__builtin_ctzll(dead);
+            uint64_t rest = ~(dead >> first);
+            uint32_t len = rest == 0 ? 64 - first : (uint32_t)__builtin_ctzll(rest);
+            memset((void *)span_slot(s, w * 64 + first), poison ? POISON_BYTE : 0,
+                   (size_t)len * s->elemsize);
+            dead = first + len >= 64 ? 0 : dead & (~(uint64_t)0 << (first + len));
         }
     }
     /* The marked objects are the allocated ones now (Go's gcmarkBits swap). */

@@ -463,7 +463,12 @@ static void verify_span(struct wgc_span *s, void *arg)
             if (ta == NULL)
                 continue;
             struct wgc_span *ts = ta->spans[(t - ta->base) >> HEAP_PAGE_SHIFT];
-            if (ts != NULL && ts->state == SPAN_FREE && t >= ts->base && t < span_limit(ts)) {
+            /* Into free pages: only a word at a page start is taken for a
+             * dangling pointer (a freed large object, or slot 0 of a freed
+             * span); other words may be integers or interior pointers,
+             * which are not references (wgc.h). */
+            if (ts != NULL && ts->state == SPAN_FREE && t >= ts->base && t < span_limit(ts) &&
+                (t & (HEAP_PAGE - 1)) == 0) {
                 verify_fail(v, "object %p: pointer field at word %lu points into free pages (%p): "
                             "a missing root?", (void *)obj, (unsigned long)w, (void *)t);
                 return;

@@ -220,9 +220,14 @@ static inline void wgc_frame_cleanup_(struct wgc_frame *f) { wgc_frames_top = f-
 /* Run a full collection now (mark, then sweep everything). */
 void wgc_collect(void);
 
-/* Walk the whole heap and check every invariant.  Returns true when the heap
- * is sound; otherwise false, with the first violation written to msg (if
- * msg is not NULL, at most len bytes, NUL-terminated). */
+/* Walk the whole heap and check every invariant (span and page-allocator
+ * bookkeeping, bitmaps, counters) and every pointer field of every live
+ * object: a word that is the start of a freed slot in a live span, or the
+ * first byte of a free heap page (a freed large object, or the first slot
+ * of a span given back), is reported as a dangling pointer -- the sign of a
+ * missing root.  Other words are not references and are not reported.  Returns true when the heap is sound; otherwise false, with
+ * the first violation written to msg (if msg is not NULL, at most len bytes,
+ * NUL-terminated).  It finishes any lazy sweeping first. */
 bool wgc_verify(char *msg, size_t len);
 
 /* ---------------------------------------------------------------------------

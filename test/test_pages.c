@@ -7,30 +7,46 @@
 #define LIMIT ((uint64_t)256 << 20)
 #define SPACE_PAGES (((uint64_t)1 << 32) / HEAP_PAGE)
 
-static uint8_t *model;   /* 1: page handed out by pages_alloc */
+static uint8_t *model;   /* 0: not heap, 1: free, 2: handed out by pages_alloc */
+static size_t regions_seen;
 
 static size_t page_no(uintptr_t p)
 {
     return (size_t)((p - arena_space_base) / HEAP_PAGE);
 }
 
+/* New heap regions become free pages in the model. */
+static void model_add_regions(void)
+{
+    for (; regions_seen < arena_nregions; regions_seen++) {
+        struct arena_region r = arena_regions[regions_seen];
+        for (size_t i = 0; i < r.len / HEAP_PAGE; i++) {
+            assert_int_equal(model[page_no(r.start) + i], 0);
+            model[page_no(r.start) + i] = 1;
+        }
+    }
+}
+
 /* The longest run of free pages the heap has, by the model. */
 static size_t model_longest_free(void)
 {
     size_t best = 0, run = 0;
-    for (size_t a = 0; a < ARENA_INDEX_LEN; a++) {
-        if (arena_index[a] == NULL) {
-            run = 0;
-            continue;
-        }
-        for (size_t i = 0; i < ARENA_PAGES; i++) {
-            size_t pg = a * ARENA_PAGES + i;
-            run = model[pg] ? 0 : run + 1;
-            if (run > best)
-                best = run;
-        }
+    for (size_t pg = 0; pg < SPACE_PAGES; pg++) {
+        run = model[pg] == 1 ? run + 1 : 0;
+        if (run > best)
+            best = run;
     }
     return best;
+}
+
+/* Maximal stretches of contiguous heap pages. */
+static size_t model_stretches(void)
+{
+    size_t n = 0;
+    for (size_t pg = 0; pg < SPACE_PAGES; pg++)
+        if (model[pg] != 0 && (pg == 0 || model[pg - 1] == 0))
+            n++;
+    return n;
 }
 
 static void check_invariants(uint64_t held_pages)
@@ -53,6 +69,7 @@ static void test_against_model(void **state)
     model = calloc(SPACE_PAGES, 1);
     assert_non_null(model);
     span_init();
+    model_add_regions();
     enum { MAXHELD = 600 };
     struct held *held = calloc(MAXHELD, sizeof *held);
     size_t nheld = 0;
@@ -73,15 +90,16 @@ static void test_against_model(void **state)
             }
             if (arena_heap_bytes != before && longest >= n)
                 fail_msg("grew the heap for %zu pages while a free run of %zu existed", n, longest);
+            model_add_regions();
             assert_int_equal(s->npages, n);
             assert_int_equal(s->base % HEAP_PAGE, 0);
             for (size_t i = 0; i < n; i++) {
                 uintptr_t p = s->base + i * HEAP_PAGE;
                 assert_non_null(arena_of(p));
                 assert_ptr_equal(arena_span_of(p), s);   /* S1 */
-                if (model[page_no(p)])
-                    fail_msg("page %p handed out twice", (void *)p);
-                model[page_no(p)] = 1;
+                if (model[page_no(p)] != 1)
+                    fail_msg("page %p handed out twice, or not a heap page", (void *)p);
+                model[page_no(p)] = 2;
             }
             s->state = SPAN_LARGE;   /* in use, as span.c would mark it */
             held[nheld++] = (struct held){s, n};
@@ -90,7 +108,7 @@ static void test_against_model(void **state)
             size_t k = rng_below(&r, nheld);
             struct wgc_span *s = held[k].s;
             for (size_t i = 0; i < held[k].n; i++)
-                model[page_no(s->base + i * HEAP_PAGE)] = 0;
+                model[page_no(s->base + i * HEAP_PAGE)] = 1;
             held_pages -= held[k].n;
             pages_free(s);
             held[k] = held[--nheld];
@@ -103,13 +121,9 @@ static void test_against_model(void **state)
         pages_free(held[--nheld].s);
     }
     check_invariants(0);
-    /* Everything freed: the free runs are exactly the arenas' contiguous
+    /* Everything freed: the free runs are exactly the heap's contiguous
      * stretches, fully coalesced (P1). */
-    size_t stretches = 0;
-    for (size_t a = 0; a < ARENA_INDEX_LEN; a++)
-        if (arena_index[a] != NULL && (a == 0 || arena_index[a - 1] == NULL))
-            stretches++;
-    assert_int_equal(pages.nruns, stretches);
+    assert_int_equal(pages.nruns, model_stretches());
     free(held);
     free(model);
 }
