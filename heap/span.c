@@ -69,6 +69,15 @@ void span_reset_cache(struct wgc_span *s)
     s->alloccache = ~s->allocbits[0] & valid_bits(0, s->nelems);
 }
 
+void span_fold_cache(struct wgc_span *s)
+{
+    uint32_t window = s->freeindex >> 6;
+    for (uint32_t w = 0; w < window; w++)
+        s->allocbits[w] = valid_bits(w * 64, s->nelems);
+    if (s->freeindex < s->nelems)
+        s->allocbits[window] = ~s->alloccache & valid_bits(s->freeindex, s->nelems);
+}
+
 bool span_refill_cache(struct wgc_span *s)
 {
     while (s->freeindex + 64 < s->nelems) {

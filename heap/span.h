@@ -10,9 +10,13 @@
  *
  * Allocation from a span: `freeindex` is a multiple of 64 and `alloccache`
  * holds, for the 64 slots from freeindex, a 1 for every free slot.  Taking a
- * slot is a count-trailing-zeros, clearing that bit and setting the slot's
- * allocbit; when the cache is empty, span_refill_cache moves to the next 64
- * slots.
+ * slot is a count-trailing-zeros and clearing that bit -- the allocbits are
+ * not written on this fast path (as in Go): while a span is a current span,
+ * every slot below freeindex is allocated, a slot of the window is allocated
+ * when its cache bit is clear, and later slots as allocbits say.
+ * span_fold_cache writes that back into allocbits; uncaching a span does it,
+ * so the collector and the verifier only ever see exact allocbits.  When the
+ * cache is empty, span_refill_cache moves to the next 64 slots.
  *
  * Spans of a class hang on the class's central lists (struct heap_central):
  * `partial` (swept, has free slots), `full` (swept, no free slot),
@@ -23,7 +27,8 @@
  *   S1. Every page of an in-use span maps to the span in its arena's span
  *       map (arena.h H2).
  *   S2. nalloc == popcount(allocbits) for every span that is not a current
- *       span; a current span's allocbits count its allocations as they happen.
+ *       span; a current span's allocations since it became current are
+ *       known only after span_fold_cache.
  *   S3. A span's sweepgen is heap.sweepgen - 2 (needs sweeping) or
  *       heap.sweepgen (swept); it never goes backwards.  Unswept spans are
  *       exactly those on the unswept lists.
@@ -116,6 +121,8 @@ void span_free(struct wgc_span *s);
  * files it (or frees it when empty). */
 uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes);
 
+/* Write the cache's allocations into allocbits (see above); idempotent. */
+void span_fold_cache(struct wgc_span *s);
 /* Move the alloccache to the next 64 slots with a free one; false if the
  * span is full from freeindex on. */
 bool span_refill_cache(struct wgc_span *s);
@@ -163,7 +170,6 @@ static inline uintptr_t span_next_free(struct wgc_span *s)
         return 0;
     uint32_t i = s->freeindex + (uint32_t)__builtin_ctzll(c);
     s->alloccache = c & (c - 1);
-    bit_set(s->allocbits, i);
     return span_slot(s, i);
 }
 

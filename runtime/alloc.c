@@ -14,8 +14,10 @@
 #include "internal.h"
 #include "trace.h"
 
-struct wgc_state wgc;
 struct wgc_span empty_span;   /* R1: never has a free slot */
+/* R1 holds from the start, so the fast path needs no "initialised?" test:
+ * before wgc_init every allocation reaches alloc_slow, which says so. */
+struct wgc_state wgc = {.current = {[0 ... SC_MAX_CLASSES - 1] = {&empty_span, &empty_span}}};
 
 /* ---- errors ------------------------------------------------------------------ */
 
@@ -182,6 +184,7 @@ static inline __attribute__((always_inline)) void write_bitmap(uintptr_t p, cons
  * bytes of its unused slots (R2), file it on its class's lists. */
 static void uncache(struct wgc_span *s)
 {
+    span_fold_cache(s);
     uint32_t n = popcount_bits(s->allocbits, s->nelems);
     uint32_t fresh = n - s->nalloc;
     wgc.class_nmalloc[s->sizeclass] += fresh;
@@ -345,8 +348,6 @@ static inline __attribute__((always_inline)) void *alloc_small(size_t bytes, con
 
 void *wgc_alloc(struct wgc_type *type)
 {
-    if (!wgc.init)
-        return alloc_fail(WGC_ERR_NOT_INIT, type ? type->size : 0);
     if (!type_check(type))
         return alloc_fail(WGC_ERR_BAD_TYPE, type ? type->size : 0);
     if (type->size <= SC_MAX_SMALL)
@@ -356,8 +357,6 @@ void *wgc_alloc(struct wgc_type *type)
 
 void *wgc_alloc_array(struct wgc_type *type, size_t n)
 {
-    if (!wgc.init)
-        return alloc_fail(WGC_ERR_NOT_INIT, n);
     if (!type_check(type))
         return alloc_fail(WGC_ERR_BAD_TYPE, type ? type->size : 0);
     if (n == 0 || type->size > SIZE_MAX / n)
@@ -386,6 +385,8 @@ size_t wgc_usable_size(const void *obj)
     if (s == NULL || p < s->base || p >= span_limit(s) ||
         (s->state != SPAN_SMALL && s->state != SPAN_LARGE))
         return 0;
+    if (s->current)
+        span_fold_cache(s);
     uint32_t i = span_index(s, p);
     if (span_slot(s, i) != p || i >= s->nelems || !bit_get(s->allocbits, i))
         return 0;

@@ -529,6 +529,7 @@ void wgc_stats(struct wgc_stats *out)
             struct wgc_span *s = wgc.current[c][ns];
             if (s == &empty_span || s == NULL)
                 continue;
+            span_fold_cache(s);
             uint32_t n = popcount_bits(s->allocbits, s->nelems) - s->nalloc;
             pending += n;
             pending_bytes += (uint64_t)n * s->elemsize;
