@@ -83,6 +83,12 @@ p(`Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0
 p(`${runs} runs of each program in each configuration, interleaved; the tables give the median, ` +
   'with min–max in the details.  Ratios (×) are against wgc on the same platform: ' +
   'wasm-* against wasm-wgc, posix-* against posix-wgc; above 1 is slower or bigger than wgc.');
+const loads = rows.map((r) => Number(r.load)).filter((x) => !Number.isNaN(x));
+if (loads.length) {
+  p(`Load average (1 min) when the runs started: median ${median(loads).toFixed(2)}, ` +
+    `min ${Math.min(...loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)} on ${os.cpus().length} cores` +
+    (median(loads) > os.cpus().length - 0.5 ? ' — **the machine was busy with other work: elapsed times are inflated and noisy**.' : '.'));
+}
 if (quick === '1') p('**QUICK mode: small sizes and few runs, a smoke test; these numbers are not the suite\'s.**');
 p();
 p('Configurations: **wasm-wgc** wgc (PLATFORM=wasm BUILD=release, aligned OS layer); ' +
@@ -99,6 +105,18 @@ table(['workload', ...configs], workloads.map((w) => [w, ...configs.map((c) => {
   const s = stat(w, c, 'ms');
   return s ? ms(s.med) + (c === baseOf(c) ? '' : rt(ratio(w, c, 'ms'))) : '–';
 })]));
+
+if (rows.some((r) => r.cpu_s !== undefined)) {
+  p('## CPU time of the process (s, median)');
+  p();
+  p('User + system time of the whole process (GNU time), including Node\'s start-up, compilation and ' +
+    'its helper threads for wasm: less disturbed than elapsed time when the machine is busy.');
+  p();
+  table(['workload', ...configs], workloads.map((w) => [w, ...configs.map((c) => {
+    const s = stat(w, c, 'cpu_s');
+    return s ? s.med.toFixed(2) + (c === baseOf(c) ? '' : rt(ratio(w, c, 'cpu_s'))) : '–';
+  })]));
+}
 
 const wasmConfigs = configs.filter((c) => c.startsWith('wasm'));
 p('## Peak wasm memory (MiB, median)');
@@ -157,11 +175,11 @@ for (const w of workloads) {
     const t = stat(w, c, 'ms');
     const cs = [...new Set(values(w, c, 'checksum'))];
     return [c, String(t.n), ms(t.med), `${ms(t.min)}–${ms(t.max)}`,
-      c === baseOf(c) ? '1' : fmt(ratio(w, c, 'ms'), 2),
+      c === baseOf(c) ? '1' : fmt(ratio(w, c, 'ms'), 2), fmt(median(values(w, c, 'cpu_s')), 2),
       mib(median(values(w, c, 'wasm_mem'))), kib(median(values(w, c, 'rss_kb'))),
       fmt(median(values(w, c, 'gcs')), 0), ms(median(values(w, c, 'max_pause_ms'))), cs.join(' ')];
   });
-  table(['config', 'runs', 'ms', 'min–max', '× wgc', 'wasm MiB', 'RSS MiB', 'gcs', 'max pause ms', 'checksum'], body);
+  table(['config', 'runs', 'ms', 'min–max', '× wgc', 'CPU s', 'wasm MiB', 'RSS MiB', 'gcs', 'max pause ms', 'checksum'], body);
   const all = new Set(rows.filter((r) => r.bench === w).map((r) => r.checksum));
   if (all.size > 1) p(`**Checksums differ between runs or configurations: ${[...all].join(', ')}.**\n`);
 }

@@ -4,8 +4,10 @@
 # Runs every workload under every configuration, interleaved (for each
 # workload: run 1 of every configuration, then run 2 of every one, ...), so
 # that drift of the machine spreads over all of them.  Each program prints
-# one RESULT line; the driver adds the run's number and the peak RSS of the
-# process (node for wasm, GNU time's %M), appends it to
+# one RESULT line; the driver adds the run's number, the peak RSS of the
+# process (node for wasm, GNU time's %M), its CPU time (user + system, all
+# of node's threads) and the machine's 1-minute load average when the run
+# started (other work on the machine skews wall-clock times), appends it to
 # build/bench/results.txt, then writes build/bench/report.md (report.js)
 # and plots one churn run's heap over time to build/bench/heap.svg
 # (gnuplot, heap.gp).  Nothing here judges a time: a program fails only on
@@ -79,7 +81,8 @@ run_one() {   # config run workload prog args...
     local config=$1 run=$2 workload=$3; shift 3
     local log="$out/logs/$workload.$config.$run.log" rss="$out/logs/rss.tmp"
     local cmd; cmd=$(command_of "$config" "$@")
-    /usr/bin/time -f '%M' -o "$rss" $cmd > "$log" 2>&1
+    local load; load=$(cut -d' ' -f1 /proc/loadavg)
+    /usr/bin/time -f '%M %U %S' -o "$rss" $cmd > "$log" 2>&1
     local status=$?
     local line; line=$(grep '^RESULT ' "$log" | tail -n 1)
     if [ $status -ne 0 ] || [ -z "$line" ]; then
@@ -88,7 +91,8 @@ run_one() {   # config run workload prog args...
         return
     fi
     # GNU time writes "Command exited ..." lines first when status != 0.
-    echo "$line run=$run rss_kb=$(tail -n 1 "$rss")" >> "$results"
+    local kb user sys; read -r kb user sys < <(tail -n 1 "$rss")
+    echo "$line run=$run rss_kb=$kb cpu_s=$(awk "BEGIN { print $user + $sys }") load=$load" >> "$results"
 }
 
 start=$(date +%s)
