@@ -15,7 +15,9 @@
 # goes on.
 #
 # Environment: QUICK=1 (small sizes, 2 runs), RUNS=n, CONFIGS="..." (the
-# configurations built, from bench.mk), ONLY=regex (workloads to run).
+# configurations built, from bench.mk), ONLY=regex (workloads to run),
+# NICE=n (run the programs under `nice -n n`; a negative n, as root, keeps
+# other work on a shared machine from inflating the times).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,7 +33,9 @@ export NODE_PATH=/usr/share/nodejs
 
 mkdir -p "$out/logs"
 results="$out/results.txt"
-: > "$results"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -qv '^??' && echo 1 || echo 0)
+echo "META commit=$commit dirty=$dirty runs=$runs quick=$quick nice=${NICE:-0} date=$(date -u +%Y-%m-%dT%H:%MZ)" > "$results"
 
 gc_configs=$(for c in $configs; do case $c in *malloc) ;; *) printf '%s ' "$c";; esac; done)
 
@@ -81,6 +85,7 @@ run_one() {   # config run workload prog args...
     local config=$1 run=$2 workload=$3; shift 3
     local log="$out/logs/$workload.$config.$run.log" rss="$out/logs/rss.tmp"
     local cmd; cmd=$(command_of "$config" "$@")
+    [ -z "${NICE:-}" ] || cmd="nice -n $NICE $cmd"
     local load; load=$(cut -d' ' -f1 /proc/loadavg)
     /usr/bin/time -f '%M %U %S' -o "$rss" $cmd > "$log" 2>&1
     local status=$?
