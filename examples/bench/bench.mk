@@ -4,6 +4,9 @@
 #                          of every configuration, runs them interleaved and
 #                          writes build/bench/{results.txt,report.md,heap.svg}
 #   make bench QUICK=1     a smoke test: small sizes, 2 runs each
+#   make bench BIG=1       also large objects on a 1 GiB heap (adds ~4 min)
+#   make bench NICE=-10    run the programs at a higher priority (root), when
+#                          other work shares the machine
 #   make bench-deps        gnuplot, GNU time and bdwgc for wasm (optional)
 #   make bench-progs       build the programs only
 #

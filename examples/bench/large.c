@@ -99,9 +99,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nobjs; i++)
         checksum += sizes[i] + objs[i].obj[1];
 
-    char extra[96];
+    char name[32], extra[96];
+    snprintf(name, sizeof name, "large-%" PRIu64 "M", target >> 20);
     snprintf(extra, sizeof extra, " live_target=%" PRIu64 " allocated=%" PRIu64, target, allocated);
-    bench_result("large", checksum, extra);
+    bench_result(name, checksum, extra);
     if (BENCH_FREES) {
         for (size_t i = 0; i < nobjs; i++)
             bench_free(objs[i].obj);

@@ -16,6 +16,7 @@
 #
 # Environment: QUICK=1 (small sizes, 2 runs), RUNS=n, CONFIGS="..." (the
 # configurations built, from bench.mk), ONLY=regex (workloads to run),
+# BIG=1 (add large objects on a 1 GiB heap: wgc, malloc; wasm and posix),
 # NICE=n (run the programs under `nice -n n`; a negative n, as root, keeps
 # other work on a shared machine from inflating the times).
 set -uo pipefail
@@ -47,7 +48,7 @@ if [ "$quick" = 1 ]; then
         "churn|churn 8 4|$configs"
         "alloc-16|allocsize 16 32|$configs"
         "alloc-mixed|allocsize mixed 32|$configs"
-        "large|large 16 256|$configs"
+        "large-16M|large 16 256|$configs"
         "pause-1M|pause 1 3|$gc_configs"
         "pause-16M|pause 16 3|$gc_configs"
     )
@@ -62,11 +63,16 @@ else
         "alloc-32|allocsize 32 256|$configs"
         "alloc-64|allocsize 64 256|$configs"
         "alloc-mixed|allocsize mixed 256|$configs"
-        "large|large 64 2048|$configs"
+        "large-64M|large 64 2048|$configs"
         "pause-1M|pause 1 5|$gc_configs"
         "pause-16M|pause 16 5|$gc_configs"
         "pause-64M|pause 64 5|$gc_configs"
         "pause-256M|pause 256 3|$gc_configs"
+    )
+    # BIG=1: large objects on a heap of a gigabyte (about 30 s a run for
+    # wgc on wasm): the page allocator and the memory a big heap costs.
+    [ "${BIG:-0}" = 1 ] && workloads+=(
+        "large-1024M|large 1024 4096|$(for c in $configs; do case $c in *noalign|*bdwgc) ;; *) printf '%s ' "$c";; esac; done)"
     )
     churn_plot="churn 32 16"
 fi
