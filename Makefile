@@ -63,7 +63,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(OUT)/%.o)
 LIB     := $(OUT)/libwgc.a
 
 TEST_SRC := $(sort $(wildcard test/test_*.c))
-PROG_SRC := $(sort $(wildcard test/prog_*.c))
+PROG_SRC := $(sort $(wildcard test/prog_*.c test/bench_*.c))
 TESTS    := $(TEST_SRC:test/%.c=$(OUT)/test/%$(EXE))
 
 .PHONY: all lib tests check deps test demo bench clean
@@ -97,6 +97,11 @@ $(OUT)/test/prog_%$(EXE): $(OUT)/test/prog_%.o $(LIB)
 	$(if $(Q),@echo "  LD  $(PLATFORM)-$(BUILD)  $@")
 	$(Q)$(CC) $(LDFLAGS) $< $(LIB) -o $@
 
+# Benchmark programs of the internal layers (test/bench_*.c), for make bench.
+$(OUT)/test/bench_%$(EXE): $(OUT)/test/bench_%.o $(LIB)
+	$(if $(Q),@echo "  LD  $(PLATFORM)-$(BUILD)  $@")
+	$(Q)$(CC) $(LDFLAGS) $< $(LIB) -o $@
+
 tests: $(TESTS)
 
 # Run every suite of this one configuration; fail if any fails.
@@ -123,6 +128,17 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory PLATFORM=wasm BUILD=release bench-run
+	@$(MAKE) --no-print-directory bench-pages
+
+# The page allocator at a 1 GiB heap, native and wasm (test/bench_pages.c);
+# its RESULT lines join the suite's results.
+.PHONY: bench-pages
+bench-pages:
+	@$(MAKE) --no-print-directory PLATFORM=posix BUILD=release build/posix-release/test/bench_pages
+	@$(MAKE) --no-print-directory PLATFORM=wasm BUILD=release build/wasm-release/test/bench_pages.js
+	@mkdir -p build/bench
+	@build/posix-release/test/bench_pages | tee -a build/bench/results.txt
+	@node build/wasm-release/test/bench_pages.js | tee -a build/bench/results.txt
 
 clean:
 	rm -rf build/posix-* build/wasm-* build/bench

@@ -177,19 +177,44 @@ struct wgc_span *pages_alloc(size_t npages, uint64_t limit)
         if (s == NULL)
             return NULL;
     }
-    bin_remove(s);
-    if (s->npages > npages) {
+    if (s->npages > npages && bin_of(s->npages - npages) == PAGES_BINS - 1) {
+        /* The rest is still a big run and keeps s's place in the address
+         * order of the big bin: swap it in, no walk. */
         struct wgc_span *rest = new_span_struct();
-        if (rest == NULL) {
-            bin_insert(s);
+        if (rest == NULL)
             return NULL;
-        }
+        *rest = *s;
         rest->base = s->base + npages * HEAP_PAGE;
         rest->npages = s->npages - (uint32_t)npages;
-        rest->needzero = s->needzero;
-        rest->released = s->released;
-        bin_insert(rest);
+        if (rest->prev != NULL)
+            rest->prev->next = rest;
+        else
+            pages.bins[PAGES_BINS - 1] = rest;
+        if (rest->next != NULL)
+            rest->next->prev = rest;
+        pages.free_pages -= npages;
+        if (s->released)
+            pages.released_pages -= npages;
+        arena_set_spans(rest->base, 1, rest);
+        arena_set_spans(span_limit(rest) - HEAP_PAGE, 1, rest);
+        s->next = s->prev = NULL;
+        s->list = LIST_NONE;
         s->npages = (uint32_t)npages;
+    } else {
+        bin_remove(s);
+        if (s->npages > npages) {
+            struct wgc_span *rest = new_span_struct();
+            if (rest == NULL) {
+                bin_insert(s);
+                return NULL;
+            }
+            rest->base = s->base + npages * HEAP_PAGE;
+            rest->npages = s->npages - (uint32_t)npages;
+            rest->needzero = s->needzero;
+            rest->released = s->released;
+            bin_insert(rest);
+            s->npages = (uint32_t)npages;
+        }
     }
     s->released = 0;
     s->state = 0;   /* in use: not free; the caller sets SPAN_SMALL or SPAN_LARGE */
