@@ -22,10 +22,12 @@ CMOCKA_LIBS   := $(CMOCKA_DIR)/lib/libcmocka.a
 
 # Node 20's global fetch breaks 3.1.6's async loader: load synchronously.
 # Memory grows up to the 4 GiB of wasm32; NODERAWFS gives the host's files
-# (trace output, test programs); EXIT_RUNTIME makes main's status the exit code.
+# (trace output, test programs); EXIT_RUNTIME makes main's status the exit code;
+# node_env.pre.js hands Node's environment to getenv (WGC_SEED, WGC_TRACE_FILE).
 PLATFORM_LDFLAGS := -sENVIRONMENT=node -sWASM_ASYNC_COMPILATION=0 \
                     -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
-                    -sNODERAWFS=1 -sEXIT_RUNTIME=1 -matomics -mbulk-memory
+                    -sNODERAWFS=1 -sEXIT_RUNTIME=1 -matomics -mbulk-memory \
+                    --pre-js arch/node_env.pre.js
 
 # ASan is native only.
 OPT_asan :=

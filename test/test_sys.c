@@ -27,12 +27,11 @@ static void stats(struct sys_stats *st)
     sys_get_stats(st);
 }
 
+#if SYS_ALIGN
 /* A1: every region starts on a 64 KiB boundary and takes whole pages. */
 static void test_regions_are_page_aligned(void **state)
 {
     (void)state;
-    if (!SYS_ALIGN)
-        skip();   /* the baseline's side: test_baseline_breaks_alignment */
     for (size_t i = 0; i < NSIZES; i++) {
         struct sys_stats a, b;
         stats(&a);
@@ -53,13 +52,12 @@ static void test_regions_are_page_aligned(void **state)
     }
 }
 
+#else
 /* The baseline build must break A1: after an odd-sized region the next one
  * starts at an address that is not even 8-byte aligned. */
 static void test_baseline_breaks_alignment(void **state)
 {
     (void)state;
-    if (SYS_ALIGN)
-        skip();
     assert_int_equal(sys_test_free_runs(), 0);   /* runs first: all from the break */
     void *a = sys_alloc(13);
     void *b = sys_alloc(sizeof(uint64_t) * 2);
@@ -70,6 +68,8 @@ static void test_baseline_breaks_alignment(void **state)
     assert_true(((uintptr_t)b & 7) != 0);
     assert_int_equal(sys_round(13), 13);
 }
+
+#endif
 
 /* A2: an explicit alignment is kept in both builds; the gap is kept too. */
 static void test_reserve_with_alignment(void **state)
@@ -230,13 +230,12 @@ static void test_growth_to_limit(void **state)
     sys_free(p, SYS_PAGE);
 }
 
+#if SYS_ALIGN
 /* A5: padding is exactly the bytes between the break malloc left and the
  * next page boundary. */
 static void test_padding_accounting(void **state)
 {
     (void)state;
-    if (!SYS_ALIGN)
-        skip();
     size_t big = 64 * MiB;
     for (size_t odd = 8; odd < 70000; odd = odd * 3 + 5) {
         /* Each region is larger than any run on the free list (the last one
@@ -256,6 +255,7 @@ static void test_padding_accounting(void **state)
         sys_free(p, big);
     }
 }
+#endif
 
 /* Freed regions are reused: cycles of the same sizes do not grow memory,
  * and neighbours coalesce into one run. */
@@ -323,16 +323,21 @@ static void test_caps(void **state)
 
 int main(void)
 {
+    /* The aligned build checks A1 and its padding; the baseline build checks
+     * that it breaks A1 instead (and has no padding to account for). */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_baseline_breaks_alignment),
-        cmocka_unit_test(test_caps),
+#if SYS_ALIGN
         cmocka_unit_test(test_regions_are_page_aligned),
+        cmocka_unit_test(test_padding_accounting),
+#else
+        cmocka_unit_test(test_baseline_breaks_alignment),
+#endif
+        cmocka_unit_test(test_caps),
         cmocka_unit_test(test_reserve_with_alignment),
         cmocka_unit_test(test_alloc_is_zeroed),
         cmocka_unit_test(test_bad_sizes),
         cmocka_unit_test(test_no_overlap_with_malloc),
         cmocka_unit_test(test_growth_to_limit),
-        cmocka_unit_test(test_padding_accounting),
         cmocka_unit_test(test_reuse_and_coalesce),
         cmocka_unit_test(test_fail_nth),
     };
