@@ -10,6 +10,7 @@
  * mode), test_gc_limit.c (a small max_heap, the error hook),
  * test_gc_pacing.c (pacing and lazy sweeping), test_gc_big.c (10 million
  * objects). */
+#include "gcutil.h"
 #include "test_gc_model.h"
 
 #include "config.h"
@@ -67,26 +68,6 @@ WGC_TYPE(v6k_type, struct v6k, offsetof(struct v6k, ref));
 static uintptr_t outside_heap;   /* a word that is not in the heap */
 
 /* ---- helpers ---------------------------------------------------------------------- */
-
-static struct wgc_stats stats_now(void)
-{
-    struct wgc_stats st;
-    wgc_stats(&st);
-    return st;
-}
-
-static struct wgc_stats collect(void)
-{
-    wgc_collect();
-    return stats_now();
-}
-
-static void verify_ok(void)
-{
-    char msg[256];
-    if (!wgc_verify(msg, sizeof msg))
-        fail_msg("wgc_verify: %s", msg);
-}
 
 static struct node *new_node(uintptr_t id)
 {

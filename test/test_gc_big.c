@@ -5,7 +5,7 @@
  * Its own program, so the other suites do not run on a 100+ MiB heap.
  * 10 million nodes take 160 MiB natively (16-byte nodes) and 80 MiB on
  * wasm32 (8-byte nodes); the same count runs on both. */
-#include "testutil.h"
+#include "gcutil.h"
 
 #include "wgc.h"
 
@@ -22,21 +22,6 @@ struct ptr {
     void *p;
 };
 WGC_TYPE(ptr_type, struct ptr, offsetof(struct ptr, p));
-
-static struct wgc_stats collect(void)
-{
-    wgc_collect();
-    struct wgc_stats st;
-    wgc_stats(&st);
-    return st;
-}
-
-static void verify_ok(void)
-{
-    char msg[256];
-    if (!wgc_verify(msg, sizeof msg))
-        fail_msg("wgc_verify: %s", msg);
-}
 
 static int group_setup(void **state)
 {

@@ -10,7 +10,7 @@
  *   - bad input: NULL, zero and overflowing sizes, malformed types, give
  *     NULL with the right error and a hook call, never an abort.
  * Its own program: the limit is a wgc_init config. */
-#include "testutil.h"
+#include "gcutil.h"
 
 #include "wgc.h"
 
@@ -43,26 +43,6 @@ static void on_error(enum wgc_error err, size_t size, void *data)
         h->jump = NULL;
         longjmp(*to, 1);
     }
-}
-
-static struct wgc_stats stats_now(void)
-{
-    struct wgc_stats st;
-    wgc_stats(&st);
-    return st;
-}
-
-static struct wgc_stats collect(void)
-{
-    wgc_collect();
-    return stats_now();
-}
-
-static void verify_ok(void)
-{
-    char msg[256];
-    if (!wgc_verify(msg, sizeof msg))
-        fail_msg("wgc_verify: %s", msg);
 }
 
 static int group_setup(void **state)

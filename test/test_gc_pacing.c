@@ -10,7 +10,7 @@
  *     cycles of constant live size.
  * Its own program (one heap, default config).  Each test builds its live
  * set, checks it is intact at the end, and drops it. */
-#include "testutil.h"
+#include "gcutil.h"
 
 #include "wgc.h"
 
@@ -40,26 +40,6 @@ struct mid {
     uintptr_t w[24];
 };
 WGC_TYPE(mid_type, struct mid, offsetof(struct mid, p));
-
-static struct wgc_stats stats_now(void)
-{
-    struct wgc_stats st;
-    wgc_stats(&st);
-    return st;
-}
-
-static struct wgc_stats collect(void)
-{
-    wgc_collect();
-    return stats_now();
-}
-
-static void verify_ok(void)
-{
-    char msg[256];
-    if (!wgc_verify(msg, sizeof msg))
-        fail_msg("wgc_verify: %s", msg);
-}
 
 static int group_setup(void **state)
 {
