@@ -271,33 +271,6 @@ static void test_print(void **state)
     wgc_debuglog_print();   /* and to stderr, for the log of the run */
 }
 
-/* The command line that started this test, shell-quoted, so that the test
- * can run itself again as a child process through system(): natively the
- * binary, under Node "node" and the script (emscripten's system() spawns a
- * shell there).  False where /proc/self/cmdline is missing. */
-static bool self_command(char *out, size_t len)
-{
-    FILE *f = fopen("/proc/self/cmdline", "rb");
-    if (f == NULL)
-        return false;
-    char buf[2048];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    if (n == 0 || n == sizeof buf - 1 || system(NULL) == 0)
-        return false;
-    buf[n] = '\0';
-    size_t k = 0;
-    for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
-        if (strchr(buf + i, '\'') != NULL)
-            return false;
-        int w = snprintf(out + k, len - k, "%s'%s'", k ? " " : "", buf + i);
-        if (w < 0 || (size_t)w >= len - k)
-            return false;
-        k += (size_t)w;
-    }
-    return k > 0;
-}
-
 /* The child of test_fatal_printer: a heap with two collections behind
  * it, a few records, then a broken invariant. */
 static int fatal_child(void)

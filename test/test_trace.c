@@ -705,33 +705,6 @@ static void test_json_node_rejects_truncated(void **state)
 
 /* ---- WGC_TRACE_FILE ---------------------------------------------------------------- */
 
-/* The command line that started this test, shell-quoted, so that the test
- * can run itself again as a child process through system(): natively the
- * binary, under Node "node" and the script (emscripten's system() spawns a
- * shell there).  False where /proc/self/cmdline is missing. */
-static bool self_command(char *out, size_t len)
-{
-    FILE *f = fopen("/proc/self/cmdline", "rb");
-    if (f == NULL)
-        return false;
-    char buf[2048];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    if (n == 0 || n == sizeof buf - 1 || system(NULL) == 0)
-        return false;
-    buf[n] = '\0';
-    size_t k = 0;
-    for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
-        if (strchr(buf + i, '\'') != NULL)
-            return false;
-        int w = snprintf(out + k, len - k, "%s'%s'", k ? " " : "", buf + i);
-        if (w < 0 || (size_t)w >= len - k)
-            return false;
-        k += (size_t)w;
-    }
-    return k > 0;
-}
-
 /* The child of test_env_file_at_exit: start as an embedder would (the
  * environment names the file), collect three times, exit. */
 static int env_child(void)

@@ -6,6 +6,7 @@
 #define WGC_TESTUTIL_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +46,33 @@ static inline struct rng test_rng(const char *name)
         seed = 1;
     printf("[ SEED     ] %s: WGC_SEED=%llu\n", name, (unsigned long long)seed);
     return (struct rng){seed};
+}
+
+/* The command line that started this test, shell-quoted, so that the test
+ * can run itself again as a child process through system(): natively the
+ * binary, under Node "node" and the script (emscripten's system() spawns a
+ * shell there).  False where /proc/self/cmdline is missing. */
+static inline bool self_command(char *out, size_t len)
+{
+    FILE *f = fopen("/proc/self/cmdline", "rb");
+    if (f == NULL)
+        return false;
+    char buf[2048];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    if (n == 0 || n == sizeof buf - 1 || system(NULL) == 0)
+        return false;
+    buf[n] = '\0';
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
+        if (strchr(buf + i, '\'') != NULL)
+            return false;
+        int w = snprintf(out + k, len - k, "%s'%s'", k ? " " : "", buf + i);
+        if (w < 0 || (size_t)w >= len - k)
+            return false;
+        k += (size_t)w;
+    }
+    return k > 0;
 }
 
 #endif
