@@ -42,6 +42,8 @@ BENCH_WASM_LDFLAGS := -sENVIRONMENT=node -sWASM_ASYNC_COMPILATION=0 \
 # bdwgc sees wasm locals only by unwinding them with Asyncify.
 BENCH_BDWGC_FLAGS := -I$(BENCH_BDWGC)/include -sASYNCIFY -sASYNCIFY_STACK_SIZE=65536
 
+# wasm-bdwgc joins when bench-deps could build bdwgc.  bench-run asks again
+# at run time: on a fresh tree bdwgc appears after this file was read.
 BENCH_CONFIGS := wasm-wgc wasm-wgc-noalign wasm-malloc posix-wgc posix-malloc \
                  $(if $(wildcard $(BENCH_BDWGC)/lib/libgc.a),wasm-bdwgc)
 
@@ -84,5 +86,6 @@ bench-bins: $(BENCH_WANT)
 
 bench-run: bench-deps
 	@$(MAKE) --no-print-directory bench-progs
-	@QUICK=$(strip $(QUICK)) RUNS=$(strip $(BENCH_RUNS)) CONFIGS="$(strip $(BENCH_CONFIGS))" \
+	@QUICK=$(strip $(QUICK)) RUNS=$(strip $(BENCH_RUNS)) \
+	    CONFIGS="$(filter-out wasm-bdwgc,$(BENCH_CONFIGS))$$([ -f $(BENCH_BDWGC)/lib/libgc.a ] && echo ' wasm-bdwgc')" \
 	    bash $(BENCH_SRC)/run.sh
