@@ -33,12 +33,14 @@ BENCH_BDWGC := build/deps/bdwgc-wasm
 # warnings, against runtime/wgc.h only.
 BENCH_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
                 -Wmissing-prototypes -Wno-unused-parameter -Iruntime
-# The link flags of emcc.mk (which is included only when PLATFORM=wasm), and
-# env.pre.js, which hands node's WGC_* variables to getenv.
+# The link flags of emcc.mk (which is included only when PLATFORM=wasm),
+# with arch/node_env.pre.js, which hands Node's environment to getenv
+# (WGC_TRACE_FILE for the heap plot).
 BENCH_WASM_FLAGS := -matomics -mbulk-memory
+BENCH_PRE_JS := arch/node_env.pre.js
 BENCH_WASM_LDFLAGS := -sENVIRONMENT=node -sWASM_ASYNC_COMPILATION=0 \
                       -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
-                      -sNODERAWFS=1 -sEXIT_RUNTIME=1 --pre-js $(BENCH_SRC)/env.pre.js
+                      -sNODERAWFS=1 -sEXIT_RUNTIME=1 --pre-js $(BENCH_PRE_JS)
 # bdwgc sees wasm locals only by unwinding them with Asyncify.
 BENCH_BDWGC_FLAGS := -I$(BENCH_BDWGC)/include -sASYNCIFY -sASYNCIFY_STACK_SIZE=65536
 
@@ -49,7 +51,7 @@ BENCH_CONFIGS := wasm-wgc wasm-wgc-noalign wasm-malloc posix-wgc posix-malloc \
 
 # bench_config(name, compiler, CONFIG_, library, flags, suffix)
 define bench_config
-$(BENCH_OUT)/$(1)/%$(6): $(BENCH_SRC)/%.c $(BENCH_SRC)/bench.h runtime/wgc.h $(4) $(BENCH_SRC)/env.pre.js
+$(BENCH_OUT)/$(1)/%$(6): $(BENCH_SRC)/%.c $(BENCH_SRC)/bench.h runtime/wgc.h $(4) $(BENCH_PRE_JS)
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD  bench $(1)  $$@")
 	$$(Q)NODE_PATH=/usr/share/nodejs $(2) $$(BENCH_CFLAGS) $(5) -DCONFIG_$(3) -DBENCH_CONFIG='"$(1)"' \

@@ -57,6 +57,10 @@ function ratio(bench, config, field) {
   if (!a || !b || !b.med) return undefined;
   return a.med / b.med;
 }
+// Lines of other benchmarks that share results.txt (no ms field) are shown
+// apart, as they are: their own fields, the median of each over runs.
+const others = workloads.filter((w) => !configs.some((c) => stat(w, c, 'ms')));
+const timed = workloads.filter((w) => !others.includes(w));
 const fmt = (x, d = 1) => (x === undefined ? '–' : x.toFixed(d));
 const ms = (x) => (x === undefined ? '–' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const kib = (x) => (x === undefined ? '–' : (x / 1024).toFixed(0));
@@ -107,7 +111,7 @@ p();
 
 p('## Time (ms, median)');
 p();
-table(['workload', ...configs], workloads.map((w) => [w, ...configs.map((c) => {
+table(['workload', ...configs], timed.map((w) => [w, ...configs.map((c) => {
   const s = stat(w, c, 'ms');
   return s ? ms(s.med) + (c === baseOf(c) ? '' : rt(ratio(w, c, 'ms'))) : '–';
 })]));
@@ -118,7 +122,7 @@ if (rows.some((r) => r.cpu_s !== undefined)) {
   p('User + system time of the whole process (GNU time), including Node\'s start-up, compilation and ' +
     'its helper threads for wasm: less disturbed than elapsed time when the machine is busy.');
   p();
-  table(['workload', ...configs], workloads.map((w) => [w, ...configs.map((c) => {
+  table(['workload', ...configs], timed.map((w) => [w, ...configs.map((c) => {
     const s = stat(w, c, 'cpu_s');
     return s ? s.med.toFixed(2) + (c === baseOf(c) ? '' : rt(ratio(w, c, 'cpu_s'))) : '–';
   })]));
@@ -130,7 +134,7 @@ p();
 p('Linear memory at its largest (it never shrinks), including emscripten\'s initial 16 MiB. ' +
   '"pad" is wgc\'s sys_padding: bytes lost to aligning regions to 64 KiB pages.');
 p();
-table(['workload', ...wasmConfigs, 'pad wgc (KiB)', 'pad noalign (KiB)'], workloads.map((w) => [w,
+table(['workload', ...wasmConfigs, 'pad wgc (KiB)', 'pad noalign (KiB)'], timed.map((w) => [w,
   ...wasmConfigs.map((c) => {
     const s = stat(w, c, 'wasm_mem');
     return s ? mib(s.med) + (c === 'wasm-wgc' ? '' : rt(ratio(w, c, 'wasm_mem'))) : '–';
@@ -142,7 +146,7 @@ p('## Peak RSS of the process (MiB, median)');
 p();
 p('GNU time\'s maximum resident set: for wasm the whole node process (V8, the module, linear memory touched).');
 p();
-table(['workload', ...configs], workloads.map((w) => [w, ...configs.map((c) => {
+table(['workload', ...configs], timed.map((w) => [w, ...configs.map((c) => {
   const s = stat(w, c, 'rss_kb');
   return s ? (s.med / 1024).toFixed(0) + (c === baseOf(c) ? '' : rt(ratio(w, c, 'rss_kb'))) : '–';
 })]));
@@ -154,10 +158,10 @@ p('gcs: collections in the run; max pause: the longest collection in the run, ms
   'for bdwgc the time between its GC_EVENT_START and GC_EVENT_END).');
 p();
 table(['workload', ...gcConfigs.map((c) => c + ' gcs'), ...gcConfigs.map((c) => c + ' max pause')],
-  workloads.map((w) => [w, ...gcConfigs.map((c) => fmt(median(values(w, c, 'gcs')), 0)),
+  timed.map((w) => [w, ...gcConfigs.map((c) => fmt(median(values(w, c, 'gcs')), 0)),
     ...gcConfigs.map((c) => ms(median(values(w, c, 'max_pause_ms'))))]));
 
-const pauses = workloads.filter((w) => w.startsWith('pause-'));
+const pauses = timed.filter((w) => w.startsWith('pause-'));
 if (pauses.length) {
   p('## Pause against live heap');
   p();
@@ -172,9 +176,22 @@ if (pauses.length) {
     }), ...gcConfigs.map((c) => mib(median(values(w, c, 'live'))))]));
 }
 
+if (others.length) {
+  p('## Other results');
+  p();
+  for (const w of others) for (const c of configs) {
+    const rs = rows.filter((r) => r.bench === w && r.config === c);
+    if (!rs.length) continue;
+    const fields = Object.keys(rs[0]).filter((k) => !['bench', 'config', 'run'].includes(k));
+    p(`- ${w}, ${c} (${rs.length} run${rs.length > 1 ? 's' : ''}): ` +
+      fields.map((k) => `${k} ${fmt(median(values(w, c, k)), 1)}`).join(', '));
+  }
+  p();
+}
+
 p('## Details');
 p();
-for (const w of workloads) {
+for (const w of timed) {
   p(`### ${w}`);
   p();
   const body = configs.filter((c) => stat(w, c, 'ms')).map((c) => {
