@@ -46,21 +46,12 @@
 #include <gc.h>
 #endif
 
-/* Switches that are always 0 or 1, so code says `if (BENCH_FREES)`. */
-#if defined(CONFIG_WGC)
-#define BENCH_IS_WGC 1
-#else
-#define BENCH_IS_WGC 0
-#endif
+/* 1 when the program frees what it drops (always 0 or 1, so code says
+ * `if (BENCH_FREES)` and every branch compiles in every variant). */
 #if defined(CONFIG_MALLOC)
-#define BENCH_FREES 1      /* the program frees what it drops */
+#define BENCH_FREES 1
 #else
 #define BENCH_FREES 0
-#endif
-#if defined(CONFIG_MALLOC)
-#define BENCH_HAS_GC 0
-#else
-#define BENCH_HAS_GC 1
 #endif
 
 /* ---- the clock ------------------------------------------------------------ */
