@@ -173,7 +173,7 @@ LISP_SYMS(X)
 
 /* A reader over a NUL-terminated text.  read_datum returns EOF_V at the
  * end; a syntax error is a language error (lisp_error). */
-struct reader { const char *text; size_t pos; int line; };
+struct reader { const char *text; size_t pos; int line, datum_line; };
 value read_datum(struct reader *r);
 /* 0: text is complete (or has an error the reader will report);
  * 1: more lines are needed (an open list or string). */

@@ -31,6 +31,7 @@ LISP_LDFLAGS := -sMODULARIZE=1 -sEXPORT_NAME=createLispCore -sEXIT_RUNTIME=0 \
 ifeq ($(PLATFORM),wasm)
 LISP_BIN    := $(LISP_DIR)/lisp.js
 LISP_RUNNER := node $(LISP_BIN)
+LISP_CHECK_ARGS := --api $(LISP_DIR)
 $(LISP_DIR)/lisp-core.js: $(LISP_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD  $(PLATFORM)-$(BUILD)  $@")
@@ -56,10 +57,10 @@ endif
 .PHONY: lisp lisp-check
 lisp: $(LISP_BIN)
 
-# The suite: every test in three modes (normal, --stress, --verify); it
-# prints "lisp: N passed, M failed" and fails if any did.
+# The suite: every test in three modes (normal, --stress, --verify), and on
+# wasm the JS API; it prints "lisp: N passed, M failed" and fails if any did.
 lisp-check: $(LISP_BIN)
-	@node examples/lisp/tests/run.js --runner "$(LISP_RUNNER)"
+	@node examples/lisp/tests/run.js --runner "$(LISP_RUNNER)" $(LISP_CHECK_ARGS)
 
 examples-check: lisp-check
 

@@ -61,7 +61,7 @@ static void report_error(void)
 /* Evaluate every datum of src.  Returns LISP_OK, LISP_ERROR or LISP_EXIT. */
 static int run_text(const char *src, bool print_results, bool report)
 {
-    struct reader r = {src, 0, 1};
+    struct reader r = {src, 0, 1, 1};
     struct handler h;
     handler_enter(&h);
     if (setjmp(h.jb)) {

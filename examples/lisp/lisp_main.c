@@ -4,9 +4,11 @@
  * Options: --gc-percent N  --max-heap BYTES[k|m|g]  --stress N  --verify
  *          --max-depth N  --trace FILE  --stats  -e EXPR
  * Exit status: 0, 1 after an error, or the program's (exit n). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lisp_api.h"
 
@@ -95,12 +97,13 @@ int main(int argc, char **argv)
         return finish(rc, stats);
     }
     /* the REPL: gather lines until the datum is complete */
+    bool tty = isatty(0);
     char line[4096];
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     buf[0] = 0;
     for (;;) {
-        if (n == 0) fputs("> ", stdout);
+        if (tty) fputs(n == 0 ? "> " : "... ", stdout);
         fflush(stdout);
         if (!fgets(line, sizeof line, stdin)) break;
         size_t k = strlen(line);

@@ -59,14 +59,48 @@ void format_double(char *buf, size_t len, double d)
 {
     if (isnan(d)) { snprintf(buf, len, "+nan.0"); return; }
     if (isinf(d)) { snprintf(buf, len, d > 0 ? "+inf.0" : "-inf.0"); return; }
-    for (int prec = 1; prec <= 17; prec++) {   /* P3 */
-        snprintf(buf, len, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d) break;
+    /* P3: the fewest significant digits that read back as d ... */
+    char e[40];
+    int prec;
+    for (prec = 1; prec < 17; prec++) {
+        snprintf(e, sizeof e, "%.*e", prec - 1, d);
+        if (strtod(e, NULL) == d) break;
     }
-    if (!strpbrk(buf, ".e")) {
-        size_t n = strlen(buf);
-        if (n + 3 <= len) memcpy(buf + n, ".0", 3);
+    snprintf(e, sizeof e, "%.*e", prec - 1, d);
+    /* ... then laid out positionally for 1e-6 <= |d| < 1e21, else as
+     * digits with an exponent: "-1.5e-9". */
+    char digits[24];
+    size_t nd = 0;
+    const char *p = e + (e[0] == '-');
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.') digits[nd++] = *p;
+    digits[nd] = 0;
+    int exp10 = atoi(p + 1);
+    char out[64];
+    size_t k = 0;
+    if (signbit(d)) out[k++] = '-';
+    if (d == 0 || (exp10 >= -6 && exp10 < 21)) {
+        if (exp10 < 0) {   /* 0.000ddd */
+            out[k++] = '0';
+            out[k++] = '.';
+            for (int i = -1; i > exp10; i--) out[k++] = '0';
+            for (size_t i = 0; i < nd; i++) out[k++] = digits[i];
+        } else {           /* ddd.ddd, with at least one digit after the point */
+            for (int i = 0; i <= exp10; i++) out[k++] = (size_t)i < nd ? digits[i] : '0';
+            out[k++] = '.';
+            if ((size_t)exp10 + 1 >= nd) out[k++] = '0';
+            for (size_t i = (size_t)exp10 + 1; i < nd; i++) out[k++] = digits[i];
+        }
+        out[k] = 0;
+    } else {
+        out[k++] = digits[0];
+        if (nd > 1) {
+            out[k++] = '.';
+            for (size_t i = 1; i < nd; i++) out[k++] = digits[i];
+        }
+        snprintf(out + k, sizeof out - k, "e%d", exp10);
     }
+    snprintf(buf, len, "%s", out);
 }
 
 static void print_string(const struct string *s, bool write)

@@ -80,12 +80,11 @@ static value read_list(struct reader *r, int close, int depth)
 {
     value head = NIL, tail = NIL, item = NIL;
     WGC_LOCALS(head, tail, item);   /* R1 */
-    int line = r->line;
     for (;;) {
         skip_space(r, depth);
         int c = peekc(r);
         if (c == 0) {
-            r->line = line;
+            r->line = r->datum_line;
             read_error(r, "unbalanced parentheses: missing ')'");
         }
         if (c == ')' || c == ']') {
@@ -96,7 +95,10 @@ static value read_list(struct reader *r, int close, int depth)
         if (c == '.' && delimiter((unsigned char)r->text[r->pos + 1]) && head != NIL) {
             nextc(r);
             item = read_at(r, depth + 1);
-            if (item == EOF_V) read_error(r, "unbalanced parentheses: missing ')'");
+            if (item == EOF_V) {
+                r->line = r->datum_line;
+                read_error(r, "unbalanced parentheses: missing ')'");
+            }
             CDR(tail) = item;
             skip_space(r, depth);
             c = peekc(r);
@@ -106,7 +108,7 @@ static value read_list(struct reader *r, int close, int depth)
         }
         item = read_at(r, depth + 1);
         if (item == EOF_V) {
-            r->line = line;
+            r->line = r->datum_line;
             read_error(r, "unbalanced parentheses: missing ')'");
         }
         item = cons(item, NIL);
@@ -293,7 +295,12 @@ static value read_at(struct reader *r, int depth)
     }
 }
 
-value read_datum(struct reader *r) { return read_at(r, 0); }
+value read_datum(struct reader *r)
+{
+    skip_space(r, 0);
+    r->datum_line = r->line;   /* where an unclosed list is reported */
+    return read_at(r, 0);
+}
 
 int read_incomplete(const char *s)
 {

@@ -1,0 +1,246 @@
+#!/usr/bin/env node
+// run.js — the Scheme test suite (lisp.mk's lisp-check, run by make test).
+//
+//   node examples/lisp/tests/run.js --runner "node build/wasm-debug/examples/lisp/lisp.js"
+//        [--modes normal,stress,verify] [--only NAME] [--jobs N] [--api DIR]
+//
+// With --api DIR (the wasm build's directory), the JS API in DIR/index.js
+// (examples/node/index.js) is also checked, in this process.
+//
+// Every tests/NAME.scm runs once per mode, and each run must give exactly
+// the expected results, the same in every mode:
+//   NAME.out     stdout (required)
+//   NAME.err     stderr (default: empty), or NAME.errre, a regex for it
+//   NAME.code    exit status (default 0)
+// Lines at the top of NAME.scm direct the run:
+//   ;; args: ...     extra runner options (e.g. --max-heap 8m)
+//   ;; repl          feed the file to the REPL on stdin instead
+//   ;; stress: N     in stress mode collect every N allocations instead of
+//                    every one (for tests too slow at 1; the run prints it)
+// Modes: normal (no options), stress (--stress 1, or N), verify (--verify:
+// wgc_verify after every collection).  The last line is always
+// "lisp: N passed, M failed"; the exit status is 1 if any failed.
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawn } = require('child_process');
+
+const dir = __dirname;
+const args = process.argv.slice(2);
+let runner = null, modes = ['normal', 'stress', 'verify'], only = null, apiDir = null;
+let jobs = Math.max(1, Math.min(4, os.cpus().length));
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--runner') runner = args[++i];
+  else if (args[i] === '--modes') modes = args[++i].split(',').filter(Boolean);
+  else if (args[i] === '--only') only = args[++i];
+  else if (args[i] === '--jobs') jobs = parseInt(args[++i], 10);
+  else if (args[i] === '--api') apiDir = args[++i];
+  else { console.error(`run.js: unknown argument ${args[i]}`); process.exit(2); }
+}
+if (!runner) { console.error('run.js: --runner "COMMAND" is required'); process.exit(2); }
+const runnerWords = runner.trim().split(/\s+/);
+
+const read = (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : null);
+
+function loadTest(name) {
+  const base = path.join(dir, name);
+  const src = fs.readFileSync(base + '.scm', 'utf8');
+  const t = { name, file: base + '.scm', args: [], repl: false, stressEvery: 1 };
+  for (const line of src.split('\n')) {
+    const m = /^;;\s*(\w+)(?::\s*(.*))?$/.exec(line);
+    if (!m) break;
+    if (m[1] === 'args') t.args = m[2].trim().split(/\s+/);
+    else if (m[1] === 'repl') t.repl = true;
+    else if (m[1] === 'stress') t.stressEvery = parseInt(m[2], 10);
+  }
+  t.out = read(base + '.out');
+  if (t.out === null) throw new Error(`${name}: no ${name}.out`);
+  t.err = read(base + '.err');
+  const re = read(base + '.errre');
+  t.errRe = re === null ? null : new RegExp(re.replace(/\n$/, ''));
+  if (t.err === null && t.errRe === null) t.err = '';
+  const code = read(base + '.code');
+  t.code = code === null ? 0 : parseInt(code, 10);
+  return t;
+}
+
+function modeArgs(t, mode) {
+  if (mode === 'stress') return ['--stress', String(t.stressEvery)];
+  if (mode === 'verify') return ['--verify'];
+  return [];
+}
+
+function runOne(t, mode) {
+  return new Promise((resolve) => {
+    const argv = [...runnerWords.slice(1), ...modeArgs(t, mode), ...t.args];
+    if (!t.repl) argv.push(t.file);
+    const start = Date.now();
+    const child = spawn(runnerWords[0], argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = [], err = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 600 * 1000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: signal ? `signal ${signal}` : code, out: Buffer.concat(out).toString(),
+                err: Buffer.concat(err).toString(), ms: Date.now() - start });
+    });
+    if (t.repl) child.stdin.end(fs.readFileSync(t.file));
+    else child.stdin.end();
+  });
+}
+
+function firstDiff(want, got) {
+  const a = want.split('\n'), b = got.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return `line ${i + 1}:\n      want: ${JSON.stringify(a[i])}\n      got:  ${JSON.stringify(b[i])}`;
+  }
+  return '';
+}
+
+function check(t, r) {
+  const problems = [];
+  if (r.code !== t.code) problems.push(`exit status: want ${t.code}, got ${r.code}`);
+  if (r.out !== t.out) problems.push(`stdout differs at ${firstDiff(t.out, r.out)}`);
+  if (t.errRe ? !t.errRe.test(r.err) : r.err !== t.err)
+    problems.push(`stderr: ${t.errRe ? `does not match /${t.errRe.source}/` : 'differs at ' +
+                  firstDiff(t.err, r.err)}\n      stderr was: ${JSON.stringify(r.err.slice(0, 600))}`);
+  return problems;
+}
+
+// ---- the JS API (examples/node/index.js) ------------------------------------
+
+function apiChecks(apiPath) {
+  const assert = require('assert');
+  const lisp = require(path.resolve(apiPath, 'index.js'));
+  const checks = [];
+  const check = (name, fn) => checks.push({ name, fn });
+  check('eval returns values and output', () => {
+    const s = lisp.create();
+    const r = s.eval('(define (sq x) (* x x)) (display "hi") (sq 12)', { printResults: true });
+    assert.deepStrictEqual(r, { status: 'ok', output: 'hi144\n', errors: '' });
+  });
+  check('state persists between evals', () => {
+    const s = lisp.create();
+    s.eval('(define counter 0) (define (bump!) (set! counter (+ counter 1)) counter)');
+    s.eval('(bump!) (bump!)');
+    assert.strictEqual(s.eval('(display (bump!))').output, '3');
+  });
+  check('errors are results, and the interpreter goes on', () => {
+    const s = lisp.create();
+    const r = s.eval('(display "a") (car 1) (display "b")');
+    assert.strictEqual(r.status, 'error');
+    assert.strictEqual(r.error, 'car: expected pair, got 1');
+    assert.strictEqual(r.output, 'a');
+    assert.strictEqual(r.errors, 'error: car: expected pair, got 1\n');
+    assert.strictEqual(s.eval('(display (+ 1 1))').output, '2');
+  });
+  check('exit is reported with its code', () => {
+    const r = lisp.create().eval('(exit 7)');
+    assert.strictEqual(r.status, 'exit');
+    assert.strictEqual(r.exitCode, 7);
+  });
+  check('incomplete input', () => {
+    const s = lisp.create();
+    assert.strictEqual(s.incomplete('(define (f x)\n  (+ x'), true);
+    assert.strictEqual(s.incomplete('"open string'), true);
+    assert.strictEqual(s.incomplete('(f 1) ; (comment'), false);
+    assert.strictEqual(s.incomplete('#\\('), false);
+  });
+  check('stats and collect', () => {
+    const s = lisp.create();
+    s.eval('(define (loop n acc) (if (= n 0) (length acc) (loop (- n 1) (cons n acc)))) (loop 100000 (list))');
+    const before = s.stats();
+    for (const k of ['num_gc', 'heap_alloc', 'heap_sys', 'total_alloc', 'pause_max_ns', 'live_bytes'])
+      assert.strictEqual(typeof before[k], 'number', k);
+    assert.ok(before.total_alloc > 1e6);
+    s.collect();
+    assert.strictEqual(s.stats().num_gc, before.num_gc + 1);
+  });
+  check('maxHeap: out of memory is a Scheme error, then recovery', () => {
+    const s = lisp.create({ maxHeap: 8 << 20 });
+    const r = s.eval('(define (grow l) (grow (cons (make-vector 10 0) l))) (grow (list))');
+    assert.strictEqual(r.status, 'error');
+    assert.match(r.error, /^out of memory/);
+    assert.strictEqual(s.eval('(display (length (iota 1000)))').output, '1000');
+  });
+  check('instances are independent', () => {
+    const a = lisp.create(), b = lisp.create({ gcPercent: 50, stress: 100, verifyEachGc: true });
+    a.eval('(define x 1)');
+    assert.strictEqual(b.eval('x').status, 'error');
+    assert.strictEqual(b.eval('(display (apply + (iota 100)))').output, '4950');
+  });
+  check('onOutput receives output as it is written', () => {
+    const got = [];
+    const s = lisp.create({ onOutput: (fd, buf) => got.push([fd, buf.toString()]) });
+    s.eval('(display "x") (newline) (car 1)');
+    assert.deepStrictEqual(got, [[1, 'x\n'], [2, 'error: car: expected pair, got 1\n']]);
+  });
+  check('trace: Chrome Trace JSON', () => {
+    const s = lisp.create();
+    assert.strictEqual(s.traceStart(), true);
+    s.eval('(define (f n) (if (= n 0) 0 (begin (make-vector 100) (f (- n 1))))) (f 100000)');
+    const file = path.join(os.tmpdir(), `wgc-lisp-trace-${process.pid}.json`);
+    assert.strictEqual(s.traceWrite(file), true);
+    const trace = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.unlinkSync(file);
+    const events = Array.isArray(trace) ? trace : trace.traceEvents;
+    assert.ok(Array.isArray(events) && events.length > 0);
+  });
+  const results = [];
+  for (const c of checks) {
+    const start = Date.now();
+    try {
+      c.fn();
+      results.push({ ok: true, line: `  ok    ${'api'.padEnd(20)} ${c.name} ${((Date.now() - start) / 1000).toFixed(2)}s` });
+    } catch (e) {
+      results.push({ ok: false, line: `  FAIL  ${'api'.padEnd(20)} ${c.name}\n    ${String(e && e.message || e).replace(/\n/g, '\n    ')}` });
+    }
+  }
+  return results;
+}
+
+async function main() {
+  const names = fs.readdirSync(dir).filter((f) => f.endsWith('.scm')).map((f) => f.slice(0, -4))
+    .filter((n) => !only || n === only).sort();
+  const tests = names.map(loadTest);
+  const work = [];
+  for (const mode of modes) for (const t of tests) work.push({ t, mode });
+  let passed = 0, failed = 0, next = 0;
+  const lines = new Array(work.length);
+  let printed = 0;
+  const flush = () => { while (printed < work.length && lines[printed]) console.log(lines[printed++]); };
+  async function worker() {
+    while (next < work.length) {
+      const i = next++;
+      const { t, mode } = work[i];
+      const r = await runOne(t, mode);
+      const problems = check(t, r);
+      const label = `${mode}${mode === 'stress' ? ` (every ${t.stressEvery})` : ''}`;
+      if (problems.length === 0) {
+        passed++;
+        lines[i] = `  ok    ${label.padEnd(20)} ${t.name.padEnd(14)} ${(r.ms / 1000).toFixed(2)}s`;
+      } else {
+        failed++;
+        lines[i] = `  FAIL  ${label.padEnd(20)} ${t.name}\n    ` + problems.join('\n    ');
+      }
+      flush();
+    }
+  }
+  console.log(`lisp tests: ${tests.length} programs x ${modes.length} modes (${modes.join(', ')}), ` +
+              `runner: ${runner}`);
+  await Promise.all(Array.from({ length: jobs }, worker));
+  flush();
+  if (apiDir && !only) {
+    for (const r of apiChecks(apiDir)) {
+      console.log(r.line);
+      if (r.ok) passed++; else failed++;
+    }
+  }
+  console.log(`lisp: ${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => { console.error(e); console.log('lisp: 0 passed, 1 failed'); process.exit(1); });
