@@ -119,6 +119,14 @@ struct wgc_span *span_alloc_small(unsigned c, bool noscan, uint64_t limit)
     s->elemsize = sc_size[c];
     s->nelems = sc_nelems[c];
     s->divmul = sc_divmul[c];
+    /* span_bitmap_write's shortcut: spans start on 8 KiB pages, so at bit 0
+     * of a bitmap word. */
+    struct heap_arena *a = arena_of(s->base);
+    s->bm = NULL;
+    if (!noscan && s->elemsize <= 64 * WORD && arena_of(span_limit(s) - 1) == a) {
+        s->bm = &a->bitmap[(s->base - a->base) / WORD / 64];
+        s->slotkeep = low_bits(s->elemsize / WORD);
+    }
     if (s->needzero) {   /* reused pages: zero them in bulk, not per object */
         memset((void *)s->base, 0, (size_t)s->npages * HEAP_PAGE);
         s->needzero = 0;
@@ -137,6 +145,7 @@ struct wgc_span *span_alloc_large(size_t npages, bool noscan, uint64_t limit)
     s->elemsize = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
     s->nelems = 1;
     s->divmul = 0;
+    s->bm = NULL;
     s->freeindex = 0;
     s->alloccache = 0;
     bit_set(s->allocbits, 0);

@@ -72,6 +72,8 @@ struct wgc_span {
     uint32_t freeindex;        /* first slot the alloccache covers (multiple of 64) */
     uint32_t sweepgen;         /* S3 */
     uint64_t alloccache;       /* S5 */
+    uint64_t *bm;              /* heap bitmap word of base, or NULL (span_bitmap_write) */
+    uint64_t slotkeep;         /* low_bits(slot words), when bm is set */
     uint64_t *allocbits;       /* points at bits[0] or bits[1] */
     uint64_t *markbits;        /* the other */
     struct wgc_span *next, *prev;
@@ -159,6 +161,24 @@ static inline bool bit_get(const uint64_t *b, uint32_t i)
 static inline void bit_set(uint64_t *b, uint32_t i)
 {
     b[i >> 6] |= (uint64_t)1 << (i & 63);
+}
+
+/* Write the pointer bits of the object at p, a slot of s, from mask: the
+ * allocation fast path's bitmap write, with the arena lookup done once per
+ * span.  Only for spans with bm set: span.c sets it when the span's slots
+ * are at most 64 words and the span lies in one arena slot. */
+static inline void span_bitmap_write(const struct wgc_span *s, uintptr_t p, uint64_t mask)
+{
+    size_t w = (p - s->base) / WORD;
+    uint64_t *b = s->bm + (w >> 6);
+    unsigned sh = w & 63, nwords = s->elemsize / WORD;
+    uint64_t keep = s->slotkeep;
+    mask &= keep;
+    b[0] = (b[0] & ~(keep << sh)) | (mask << sh);
+    if (sh + nwords > 64) {
+        unsigned back = 64 - sh;
+        b[1] = (b[1] & ~(keep >> back)) | (mask >> back);
+    }
 }
 
 /* Take the next free slot of s from its cache, or 0 when the cache is empty.

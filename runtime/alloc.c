@@ -120,12 +120,21 @@ unsigned wgc_set_stress(unsigned every_n)
 
 /* ---- type descriptors ---------------------------------------------------------- */
 
+/* A type's state_, written once by type_check_slow: bits 0-7 say unchecked,
+ * valid or malformed; bit 8 that it has no pointers; bits 16-23 its size
+ * class (0: large).  So the fast path reads one word to know the type is
+ * good, its class and whether it is scanned. */
 enum { TYPE_UNCHECKED = 0, TYPE_VALID = 1, TYPE_MALFORMED = 2 };
+#define TYPE_STATE(st) ((st) & 0xff)
+#define TYPE_NOSCAN ((uint32_t)1 << 8)
+#define TYPE_CLASS(st) ((st) >> 16)
 
 static bool type_check_slow(struct wgc_type *t)
 {
-    if (t == NULL || t->state_ == TYPE_MALFORMED)
+    if (t == NULL || TYPE_STATE(t->state_) == TYPE_MALFORMED)
         return false;
+    if (TYPE_STATE(t->state_) == TYPE_VALID)
+        return true;
     bool ok = t->size > 0 && (t->noffsets == 0 || t->offsets != NULL);
     uint64_t mask = 0;
     for (size_t i = 0; ok && i < t->noffsets; i++) {
@@ -141,18 +150,20 @@ static bool type_check_slow(struct wgc_type *t)
     }
     t->words_ = (uint32_t)((t->size + WORD - 1) / WORD);
     t->mask_ = mask;
-    t->state_ = TYPE_VALID;
+    sizeclass_init();
+    uint32_t c = t->size <= SC_MAX_SMALL ? sc_of(t->size) : 0;
+    t->state_ = TYPE_VALID | (t->noffsets == 0 ? TYPE_NOSCAN : 0) | (c << 16);
     return true;
 }
 
 static inline bool type_check(struct wgc_type *t)
 {
-    return (t != NULL && t->state_ == TYPE_VALID) || type_check_slow(t);
+    return (t != NULL && TYPE_STATE(t->state_) == TYPE_VALID) || type_check_slow(t);
 }
 
 /* Write the pointer bits of n objects of type t at p, in a slot of
  * `slot` bytes (H3: the words past the objects get 0). */
-static void write_bitmap_slow(uintptr_t p, const struct wgc_type *t, size_t n, size_t slot)
+static void write_bitmap(uintptr_t p, const struct wgc_type *t, size_t n, size_t slot)
 {
     size_t words = slot / WORD;
     if (words <= 64 && t->words_ * n <= 64) {
@@ -170,13 +181,6 @@ static void write_bitmap_slow(uintptr_t p, const struct wgc_type *t, size_t n, s
     }
 }
 
-static inline __attribute__((always_inline)) void write_bitmap(uintptr_t p, const struct wgc_type *t, size_t n, size_t slot)
-{
-    if (n == 1 && slot <= 64 * WORD)   /* one small object: one masked store */
-        bitmap_write(p, t->mask_, (unsigned)(slot / WORD));
-    else
-        write_bitmap_slow(p, t, n, slot);
-}
 
 /* ---- the slow paths -------------------------------------------------------------- */
 
@@ -346,13 +350,42 @@ static inline __attribute__((always_inline)) void *alloc_small(size_t bytes, con
     return (void *)p;
 }
 
-void *wgc_alloc(struct wgc_type *type)
+/* Everything but the fast path: unchecked, bad or large types, and a class
+ * whose current span has no free slot cached.  Out of line, so that the
+ * fast path below stays a leaf with few registers to save. */
+static __attribute__((noinline)) void *alloc_typed_slow(struct wgc_type *type)
 {
     if (!type_check(type))
         return alloc_fail(WGC_ERR_BAD_TYPE, type ? type->size : 0);
     if (type->size <= SC_MAX_SMALL)
         return alloc_small(type->size, type, 1);
     return alloc_large(type->size, type, 1);
+}
+
+/* The fast path: a checked small type whose class's current span has a
+ * free slot in its cache. */
+void *wgc_alloc(struct wgc_type *type)
+{
+    uint32_t st = type != NULL ? type->state_ : 0;
+    unsigned c = TYPE_CLASS(st);
+    if (__builtin_expect(TYPE_STATE(st) == TYPE_VALID && c != 0, 1)) {
+        bool noscan = (st & TYPE_NOSCAN) != 0;
+        struct wgc_span *s = wgc.current[c][noscan];
+        uintptr_t p = span_next_free(s);
+        if (__builtin_expect(p != 0 && !s->needzero && (noscan || s->bm != NULL), 1)) {
+            if (!noscan)
+                span_bitmap_write(s, p, type->mask_);
+            return (void *)p;
+        }
+        if (p != 0) {   /* debug builds' zeroing, or a span without bm */
+            if (s->needzero)
+                memset((void *)p, 0, s->elemsize);
+            if (!noscan)
+                write_bitmap(p, type, 1, s->elemsize);
+            return (void *)p;
+        }
+    }
+    return alloc_typed_slow(type);
 }
 
 void *wgc_alloc_array(struct wgc_type *type, size_t n)

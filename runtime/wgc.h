@@ -58,7 +58,7 @@ struct wgc_type {
     /* Private, filled in by wgc on first use. */
     uint64_t mask_;            /* bit i: word i is a pointer (size <= 64 words) */
     uint32_t words_;           /* size in words, rounded up */
-    uint32_t state_;           /* 0 unchecked, 1 valid, 2 malformed */
+    uint32_t state_;           /* 0 unchecked, else checked: see alloc.c */
 };
 
 /* WGC_TYPE(var, ctype, offsetof(ctype, f1), offsetof(ctype, f2), ...)
