@@ -114,7 +114,10 @@ int main(int argc, char **argv)
         int rc = lisp_eval(buf, 1);
         n = 0;
         buf[0] = 0;
-        if (rc == LISP_EXIT) return finish(rc, stats);
+        if (rc == LISP_EXIT) {
+            free(buf);
+            return finish(rc, stats);
+        }
     }
     free(buf);
     return finish(LISP_OK, stats);
