@@ -207,10 +207,11 @@ void vpush(value v);
 value vpop(void);
 extern size_t eval_max_depth;          /* nested evaluations before "stack overflow" */
 /* Node's main thread gives wasm frames about 1 MiB of native stack: room
- * for some 8000 nested run()s (lisp_eval.c, E2).  The runner evaluates in
+ * for some 8000 nested run()s (lisp_eval.c, E2), fewer when primitives
+ * such as map sit between them.  The runner evaluates in
  * a worker thread with a larger stack and raises the bound
  * (examples/node/cli.js). */
-#define LISP_DEFAULT_MAX_DEPTH 6000
+#define LISP_DEFAULT_MAX_DEPTH 5000
 
 /* The handler stack for non-local exits (errors, escape continuations). */
 #include <setjmp.h>

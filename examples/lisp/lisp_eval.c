@@ -74,12 +74,14 @@ struct handler *lisp_handler;
 char lisp_errmsg[512];
 size_t eval_max_depth = LISP_DEFAULT_MAX_DEPTH;
 static size_t eval_depth;
-/* The C stack's top at depth 0 (E2): the address of a local of the
- * outermost run(); deeper frames must stay within C_STACK_BUDGET of it. */
+/* The C stack's top at depth 0 (E2): the address of the outermost
+ * handler, set up before any run(); run()'s frames must stay within
+ * C_STACK_BUDGET of it. */
 static uintptr_t c_stack_base;
 
 void handler_enter(struct handler *h)
 {
+    if (eval_depth == 0) c_stack_base = (uintptr_t)h;
     h->prev = lisp_handler;
     h->frames = wgc_frames_save();
     h->sp = sp;
@@ -178,9 +180,9 @@ __attribute__((noinline, noreturn)) static void not_a_procedure(value f)
     lisp_error("not a procedure: %s", buf);
 }
 
-__attribute__((noinline, noreturn)) static void stack_overflow(void)
+__attribute__((noinline, noreturn)) static void stack_overflow(size_t depth)
 {
-    lisp_error("stack overflow: recursion too deep (%zu nested calls)", eval_depth - 1);
+    lisp_error("stack overflow: recursion too deep (%zu nested calls)", depth);
 }
 
 /* ---- variables ---------------------------------------------------------- */
@@ -237,6 +239,8 @@ static void define_var(value sym, value val, value env)
     ((struct env *)env)->vals = vals;
 }
 
+static value run(value expr, value env, size_t call_base);
+
 /* ---- quasiquote --------------------------------------------------------- */
 
 static bool tagged(value x, value sym)
@@ -268,7 +272,7 @@ static value qq(value x, value env, int level)
         result = x;
     } else if (tagged(x, sym_unquote)) {
         if (level == 0) {
-            result = eval(CAR(CDR(x)), env);
+            result = run(CAR(CDR(x)), env, (size_t)-1);
         } else {
             item = qq(CAR(CDR(x)), env, level - 1);
             item = cons(item, NIL);
@@ -283,7 +287,7 @@ static value qq(value x, value env, int level)
         while (PAIR_P(x) && !tagged(x, sym_unquote)) {
             value el = CAR(x);
             if (level == 0 && tagged(el, sym_unquote_splicing)) {
-                item = eval(CAR(CDR(el)), env);
+                item = run(CAR(CDR(el)), env, (size_t)-1);
                 if (list_length(item) < 0) type_error("unquote-splicing", "list", item);
                 for (; PAIR_P(item); item = CDR(item)) {
                     value cell = cons(CAR(item), NIL);
@@ -350,6 +354,11 @@ static value call_prim(value f, value *argv, size_t argc)
     return d->fn((int)argc, argv);
 }
 
+/* A call from C (map, for-each, call/cc, force, ...) puts a few more C
+ * frames between two run()s; they count as APPLY_DEPTH_WEIGHT nested
+ * calls (E2). */
+#define APPLY_DEPTH_WEIGHT 3
+
 /* The evaluator proper.  With call_base != (size_t)-1, the call
  * vstack[call_base](vstack[call_base+1 ..sp)) is made instead of
  * evaluating expr (apply_proc). */
@@ -357,9 +366,8 @@ static value run(value expr, value env, size_t call_base)
 {
     value body = NIL, f = NIL, tmp = NIL;
     WGC_LOCALS(expr, env, body, f, tmp);
-    if (++eval_depth > eval_max_depth) stack_overflow();   /* E2 */
-    if (eval_depth == 1) c_stack_base = (uintptr_t)&body;
-    else if (c_stack_base - (uintptr_t)&body > C_STACK_BUDGET) stack_overflow();
+    if (++eval_depth > eval_max_depth) stack_overflow(eval_max_depth);   /* E2 */
+    if (c_stack_base - (uintptr_t)&body > C_STACK_BUDGET) stack_overflow(eval_depth - 1);
     size_t base = call_base;
     value result = UNSPEC;
     if (call_base != (size_t)-1) goto call;
@@ -725,7 +733,14 @@ done:
     return result;
 }
 
-value eval(value expr, value env) { return run(expr, env, (size_t)-1); }
+/* Called from C (force, eval, the top level): weighted like apply_proc. */
+value eval(value expr, value env)
+{
+    eval_depth += APPLY_DEPTH_WEIGHT;
+    value r = run(expr, env, (size_t)-1);
+    eval_depth -= APPLY_DEPTH_WEIGHT;
+    return r;
+}
 
 WGC_TYPE_NOPTRS(cont_type, struct cont);
 
@@ -762,5 +777,8 @@ value apply_proc(value f, int argc, value *argv)
     size_t base = sp;
     vpush(f);
     for (int i = 0; i < argc; i++) vpush(argv[i]);
-    return run(NIL, NIL, base);
+    eval_depth += APPLY_DEPTH_WEIGHT;
+    value r = run(NIL, NIL, base);
+    eval_depth -= APPLY_DEPTH_WEIGHT;
+    return r;
 }

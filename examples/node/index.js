@@ -15,7 +15,9 @@
 //                 Scheme error "out of memory" (default: wgc's, 4 GiB)
 //   stress        collect every n allocations (0: off)
 //   verifyEachGc  run wgc_verify after every collection
-//   maxDepth      nested evaluations before "stack overflow" (0: default)
+//   maxDepth      nested evaluations before "stack overflow" (0: the default,
+//                 5000, which fits Node's main-thread stack; in a worker with
+//                 a larger stackSizeMb it can be much higher: cli.js)
 //   printResults  eval() writes each top-level value, as a REPL does
 //   onOutput      (fd, Buffer) => void: receives the program's output
 //                 (fd 1) and error reports (fd 2) as they happen; without
@@ -27,7 +29,9 @@
 //
 // Methods:
 //   eval(source)        -> { status: 'ok'|'error'|'exit', output, errors,
-//                            error (the message), exitCode }
+//                            error (the message), exitCode }; throws only
+//                          if the wasm module itself failed (then the
+//                          instance is unusable)
 //   incomplete(source)  -> true while source ends inside a list or string
 //   stats()             -> wgc_stats as an object (num_gc, heap_alloc,
 //                          heap_sys, pause_max_ns, ...)
@@ -55,6 +59,7 @@ function findCore(corePath) {
 function create(options = {}) {
   const factory = require(findCore(options.corePath));
   let sink = null;                 // collects output during eval() when no onOutput
+  let broken = null;               // set once the module has failed
   const env = {};
   for (const [k, v] of Object.entries(process.env)) if (k.startsWith('WGC_')) env[k] = v;
   Object.assign(env, options.env || {});
@@ -100,9 +105,19 @@ function create(options = {}) {
       const printResults = evalOptions.printResults ?? options.printResults ?? false;
       const collected = { out: [], err: [] };
       sink = collected;
+      if (broken) throw broken;
       let code;
       try {
         code = withCString(source, (p) => Module._lisp_eval(p, printResults ? 1 : 0));
+      } catch (e) {
+        // The engine's own stack overflowed (RangeError) or the module
+        // trapped: the C side was cut off mid-way, so this instance is done.
+        broken = new Error('wgc-lisp: the interpreter failed and cannot be used any more: ' +
+                           (e && e.message || e) + (e instanceof RangeError
+                             ? ' (the JS engine\'s stack is too small for this recursion: ' +
+                               'lower maxDepth, or run in a worker with a larger stackSizeMb, ' +
+                               'as cli.js does)' : ''));
+        throw broken;
       } finally {
         sink = null;
       }

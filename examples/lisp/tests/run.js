@@ -172,6 +172,20 @@ function apiChecks(apiPath) {
     assert.strictEqual(b.eval('x').status, 'error');
     assert.strictEqual(b.eval('(display (apply + (iota 100)))').output, '4950');
   });
+  check('deep recursion in the main thread is a Scheme error', () => {
+    const s = lisp.create();   // the default maxDepth fits Node's main-thread stack
+    for (const src of [
+      '(define (f n) (if (= n 0) 0 (+ 1 (f (- n 1))))) (f 1000000)',
+      "(define (m n) (if (= n 0) 0 (car (map (lambda (x) (+ 1 (m (- n 1)))) '(1))))) (m 1000000)",
+      '(define (w n) (if (= n 0) 0 (+ 1 (force (delay (w (- n 1))))))) (w 1000000)',
+      "(define (e n) (if (= n 0) 0 (+ 1 (eval (list 'e (- n 1)))))) (e 1000000)",
+    ]) {
+      const r = s.eval(src);
+      assert.strictEqual(r.status, 'error', src);
+      assert.match(r.error, /^stack overflow: recursion too deep/);
+    }
+    assert.strictEqual(s.eval('(display (f 1000))').output, '1000');
+  });
   check('onOutput receives output as it is written', () => {
     const got = [];
     const s = lisp.create({ onOutput: (fd, buf) => got.push([fd, buf.toString()]) });
