@@ -36,6 +36,7 @@
 #ifndef LISP_H
 #define LISP_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -214,7 +215,6 @@ extern size_t eval_max_depth;          /* nested evaluations before "stack overf
 #define LISP_DEFAULT_MAX_DEPTH 5000
 
 /* The handler stack for non-local exits (errors, escape continuations). */
-#include <setjmp.h>
 struct handler {
     struct handler *prev;
     jmp_buf jb;

@@ -25,7 +25,9 @@
 //   corePath      the emscripten module (default: lisp-core.js beside this
 //                 file, else the wasm-release or wasm-debug build)
 //   env           extra environment variables for the C side (getenv);
-//                 WGC_* variables of process.env are passed on anyway
+//                 WGC_* variables of process.env are passed on anyway.
+//                 WGC_TRACE_FILE=path: wgc traces from the start, and the
+//                 trace is written to path when the process exits
 //
 // Methods:
 //   eval(source)        -> { status: 'ok'|'error'|'exit', output, errors,
@@ -99,6 +101,17 @@ function create(options = {}) {
   const rc = Module._lisp_start(o.gcPercent, o.maxHeap, o.stress >>> 0, o.verifyEachGc ? 1 : 0,
                                 o.maxDepth);
   if (rc !== 0) throw new Error('wgc-lisp: ' + Module.UTF8ToString(Module._lisp_last_error()));
+
+  // WGC_TRACE_FILE starts a trace at wgc_init, which wgc writes from an
+  // atexit handler; this module never exits its C runtime (lisp.mk), so
+  // write it here when the process (or worker thread) exits.
+  if (env.WGC_TRACE_FILE) {
+    const file = path.resolve(env.WGC_TRACE_FILE);
+    process.on('exit', () => {
+      if (!broken && !withCString(file, (p) => Module._lisp_trace_write(p)))
+        process.stderr.write(`wgc-lisp: cannot write the trace to ${file}\n`);
+    });
+  }
 
   return {
     eval(source, evalOptions = {}) {
