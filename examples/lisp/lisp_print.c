@@ -10,6 +10,8 @@
  *       "..." instead of overflowing the C stack; cdr chains are a loop.
  *   P3. A flonum prints in the shortest form that reads back as the same
  *       double, always with a '.' or an exponent (3.0, not 3).
+ *   P4. Printing ends: a cdr cycle prints as "...)" (found by a slow
+ *       pointer), and one call prints at most PRINT_MAX_NODES values.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -20,6 +22,8 @@
 #include "lisp.h"
 
 #define PRINT_MAX_DEPTH 1000
+#define PRINT_MAX_NODES 1000000   /* values printed by one call (P4) */
+static size_t print_budget;
 
 void (*lisp_sink)(int fd, const char *s, size_t n);
 
@@ -158,10 +162,11 @@ static void print_char(int c, bool write)
 static void print_at(value v, bool write, int depth)
 {
     char buf[64];
-    if (depth > PRINT_MAX_DEPTH) {   /* P2 */
+    if (depth > PRINT_MAX_DEPTH || print_budget == 0) {   /* P2, P4 */
         out_cstr("...");
         return;
     }
+    print_budget--;
     if (FIXNUM_P(v)) {
         snprintf(buf, sizeof buf, "%" PRIdPTR, FIXNUM_VAL(v));
         out_cstr(buf);
@@ -186,13 +191,21 @@ static void print_at(value v, bool write, int depth)
         return;
     }
     switch (KIND_OF(v)) {
-    case K_PAIR:
+    case K_PAIR: {
+        value slow = v;   /* P4: a cdr cycle ends the list with "..." */
+        bool step = false;
         out_str("(", 1);
         for (;;) {
             print_at(CAR(v), write, depth + 1);
             v = CDR(v);
             if (!PAIR_P(v)) break;
             out_str(" ", 1);
+            if (step) slow = CDR(slow);
+            step = !step;
+            if (v == slow || print_budget == 0) {
+                out_str("...)", 4);
+                return;
+            }
         }
         if (v != NIL) {
             out_str(" . ", 3);
@@ -200,6 +213,7 @@ static void print_at(value v, bool write, int depth)
         }
         out_str(")", 1);
         return;
+    }
     case K_SYMBOL:
         print_string(STR(SYM(v)->name), false);
         return;
@@ -258,12 +272,17 @@ static void print_at(value v, bool write, int depth)
     out_cstr("#<corrupt object>");
 }
 
-void print_value(value v, bool write) { print_at(v, write, 0); }
+void print_value(value v, bool write)
+{
+    print_budget = PRINT_MAX_NODES;
+    print_at(v, write, 0);
+}
 
 void format_value(char *buf, size_t len, value v, bool write)
 {
     struct capture c = {buf, len, 0}, *saved = capture;
     capture = &c;
+    print_budget = PRINT_MAX_NODES;
     print_at(v, write, PRINT_MAX_DEPTH - 8);   /* short: messages are one line */
     capture = saved;
     buf[c.pos] = 0;

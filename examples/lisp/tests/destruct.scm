@@ -39,3 +39,4 @@
 (define cyc (list 1 2 3))
 (set-cdr! (cddr cyc) cyc)
 (display (list (list? cyc) (list-ref cyc 7))) (newline)
+(display cyc) (newline)   ; a cycle prints, and ends
