@@ -96,8 +96,8 @@ LISP_EXPORT int lisp_start(int gc_percent, double max_heap, unsigned stress, int
     wgc_config_default(&cfg);
     cfg.gc_percent = gc_percent;
     cfg.max_heap = max_heap > 0 ? (size_t)max_heap : 0;
-    cfg.stress = stress;
-    cfg.verify_each_gc = verify != 0;
+    if (stress) cfg.stress = stress;   /* else the build's default (BUILD=stress: 1) */
+    if (verify) cfg.verify_each_gc = true;
     cfg.on_error = on_wgc_error;
     enum wgc_error err = wgc_init(&cfg);
     if (err != WGC_OK) {

@@ -9,7 +9,8 @@ enum { LISP_OK = 0, LISP_ERROR = 1, LISP_EXIT = 2 };
 
 /* Start wgc and the interpreter, once.  gc_percent < 0 disables pacing;
  * max_heap in bytes (0: wgc's default); stress: collect every n
- * allocations (0: off); verify: wgc_verify after each collection;
+ * allocations (0: the build's default, off but in BUILD=stress); verify:
+ * wgc_verify after each collection;
  * max_depth: nested evaluations before "stack overflow" (0: default). */
 int lisp_start(int gc_percent, double max_heap, unsigned stress, int verify, int max_depth);
 /* Read and evaluate all of src at top level; print_results: write each

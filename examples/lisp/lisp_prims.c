@@ -13,7 +13,8 @@
  *   N2. A value kept in a C local across an allocation is in WGC_LOCALS.
  *       Values read from a list and passed straight to apply_proc need no
  *       registration: vpush copies them to the stack without allocating.
- *   N3. Recursive structure walks (equal?) are bounded (WALK_MAX_DEPTH).
+ *   N3. Structure walks end: equal? recurses at most WALK_MAX_DEPTH deep
+ *       and reports a circular cdr chain instead of following it.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -433,12 +434,17 @@ static value p_random(int argc, value *argv)
 static bool equal_at(value a, value b, int depth)
 {
     if (depth > WALK_MAX_DEPTH) lisp_error("equal?: structure too deep");   /* N3 */
+    value slow = a;
+    bool step = false;
     for (;;) {
         if (eqv_p(a, b)) return true;
         if (PAIR_P(a) && PAIR_P(b)) {
             if (!equal_at(CAR(a), CAR(b), depth + 1)) return false;
             a = CDR(a);
             b = CDR(b);
+            if (step) slow = CDR(slow);
+            step = !step;
+            if (a == slow && PAIR_P(a)) lisp_error("equal?: circular list");   /* N3 */
             continue;
         }
         if (STRING_P(a) && STRING_P(b))
