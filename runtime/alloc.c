@@ -216,6 +216,24 @@ void alloc_uncache_all(void)
         }
 }
 
+/* Pages for a new span: from the free runs as they are; else, after
+ * sweeping what the last collection left unswept (it may free whole
+ * spans); only then by growing the heap.  So garbage waiting to be swept
+ * never makes the heap grow (as Go's mheap reclaims before it grows). */
+static struct wgc_span *new_span(unsigned c, bool noscan, size_t large_pages)
+{
+    for (int pass = 0; pass < 3; pass++) {
+        uint64_t limit = pass < 2 ? arena_heap_bytes : wgc.heap_limit;
+        struct wgc_span *s = large_pages ? span_alloc_large(large_pages, noscan, limit)
+                                         : span_alloc_small(c, noscan, limit);
+        if (s != NULL)
+            return s;
+        if (pass == 0)
+            gc_finish_sweep();
+    }
+    return NULL;
+}
+
 /* A span of class c with a free slot, or NULL: a swept partial span, then
  * an unswept one swept now, then fresh pages. */
 static struct wgc_span *find_span(unsigned c, bool noscan)
@@ -230,7 +248,7 @@ static struct wgc_span *find_span(unsigned c, bool noscan)
         if (!gc_sweep_one(c, noscan))
             break;
     }
-    return span_alloc_small(c, noscan, wgc.heap_limit);
+    return new_span(c, noscan, 0);
 }
 
 static bool pacing_says_collect(uint64_t more)
@@ -267,13 +285,8 @@ static uintptr_t alloc_slow(unsigned c, bool noscan, struct wgc_span **out)
         collected = true;
     }
     s = find_span(c, noscan);
-    if (s == NULL) {
-        gc_finish_sweep();   /* unswept garbage may hold empty spans */
-        s = find_span(c, noscan);
-    }
     if (s == NULL && !collected) {
         gc_run("out of memory");
-        gc_finish_sweep();
         s = find_span(c, noscan);
     }
     if (s == NULL)
@@ -306,15 +319,10 @@ static void *alloc_large(size_t bytes, const struct wgc_type *t, size_t n)
         gc_run(wgc.stress ? "stress" : "pacing");
         collected = true;
     }
-    struct wgc_span *s = span_alloc_large(npages, noscan, wgc.heap_limit);
-    if (s == NULL) {
-        gc_finish_sweep();
-        s = span_alloc_large(npages, noscan, wgc.heap_limit);
-    }
+    struct wgc_span *s = new_span(0, noscan, npages);
     if (s == NULL && !collected) {
         gc_run("out of memory");
-        gc_finish_sweep();
-        s = span_alloc_large(npages, noscan, wgc.heap_limit);
+        s = new_span(0, noscan, npages);
     }
     if (s == NULL)
         return alloc_fail(WGC_ERR_NOMEM, bytes);
