@@ -173,6 +173,22 @@ static void write_bitmap(uintptr_t p, const struct wgc_type *t, size_t n, size_t
         bitmap_write(p, mask, (unsigned)words);
         return;
     }
+    if (t->size % WORD == 0 && 64 % t->words_ == 0 && (p / WORD) % 64 == 0) {
+        /* An array whose layout repeats within 64 words (arrays of pointers,
+         * of pairs...): one pattern, written 64 words at a time. */
+        uint64_t pattern = 0;
+        for (unsigned k = 0; k < 64; k += t->words_)
+            pattern |= t->mask_ << k;
+        size_t objwords = t->words_ * n;
+        for (size_t w = 0; w < words; w += 64) {
+            unsigned len = words - w < 64 ? (unsigned)(words - w) : 64;
+            uint64_t bits = 0;
+            if (w < objwords)
+                bits = pattern & low_bits(objwords - w < 64 ? (unsigned)(objwords - w) : 64);
+            bitmap_write(p + w * WORD, bits, len);
+        }
+        return;
+    }
     bitmap_clear(p, words);
     for (size_t k = 0; k < n; k++) {
         uintptr_t obj = p + k * t->size;
@@ -180,7 +196,6 @@ static void write_bitmap(uintptr_t p, const struct wgc_type *t, size_t n, size_t
             bitmap_set(obj + t->offsets[i]);
     }
 }
-
 
 /* ---- the slow paths -------------------------------------------------------------- */
 
