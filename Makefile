@@ -10,14 +10,16 @@
 PLATFORM ?= posix   # posix (host, the stand-in OS layer) or wasm (emcc, run by node)
 BUILD    ?= debug   # debug | release | asan (ASan+UBSan) | stress (collect on every allocation)
 ALIGN    ?= 1       # 1: the page-alignment invariant; 0: the unaligned baseline
+LOG      ?= 1       # 1: debuglog and trace compiled in (off until enabled); 0: compiled out
 WGC_DEBUG ?=        # override the debug tier (0..3); empty: from BUILD
 V        ?= 0       # 1: echo the commands
 
 override PLATFORM := $(strip $(PLATFORM))
 override BUILD := $(strip $(BUILD))
 override ALIGN := $(strip $(ALIGN))
+override LOG := $(strip $(LOG))
 
-OUT := build/$(PLATFORM)-$(BUILD)$(if $(filter 0,$(ALIGN)),-noalign)
+OUT := build/$(PLATFORM)-$(BUILD)$(if $(filter 0,$(ALIGN)),-noalign)$(if $(filter 0,$(LOG)),-nolog)
 
 Q := $(if $(filter 1,$(V)),,@)
 
@@ -53,7 +55,7 @@ $(error BUILD must be one of debug, release, asan, stress (got '$(BUILD)'))
 endif
 
 WGC_DEBUG_LEVEL := $(if $(strip $(WGC_DEBUG)),$(strip $(WGC_DEBUG)),$(DEBUG_$(BUILD)))
-DEFS := -DSYS_ALIGN=$(ALIGN) -DWGC_DEBUG=$(WGC_DEBUG_LEVEL) $(if $(filter stress,$(BUILD)),-DWGC_STRESS_DEFAULT=1)
+DEFS := -DSYS_ALIGN=$(ALIGN) -DWGC_DEBUG=$(WGC_DEBUG_LEVEL) -DWGC_DEBUGLOG=$(LOG) -DWGC_TRACE=$(LOG) $(if $(filter stress,$(BUILD)),-DWGC_STRESS_DEFAULT=1)
 CFLAGS  := $(CSTD) $(OPT_$(BUILD)) $(WARNINGS) $(DEFS) -MMD -MP -Iarch -Iheap -Iruntime $(EXTRA_CFLAGS)
 LDFLAGS := $(OPT_$(BUILD)) $(PLATFORM_LDFLAGS) $(EXTRA_LDFLAGS)
 
@@ -126,9 +128,14 @@ test: deps
 demo: deps
 	@$(MAKE) --no-print-directory PLATFORM=wasm BUILD=release demo-run
 
+# The suite (examples/bench, report in build/bench/report.md), then the page
+# allocator at 1 GiB and the cost of debuglog/trace (their own tables,
+# build/bench/pages.txt and build/bench/logcost.md; RESULT lines appended to
+# build/bench/results.txt).
 bench: deps
 	@$(MAKE) --no-print-directory PLATFORM=wasm BUILD=release bench-run
 	@$(MAKE) --no-print-directory bench-pages
+	@bash scripts/logcost.sh
 
 # The page allocator at a 1 GiB heap, native and wasm (test/bench_pages.c);
 # its RESULT lines join the suite's results.
@@ -137,8 +144,9 @@ bench-pages:
 	@$(MAKE) --no-print-directory PLATFORM=posix BUILD=release build/posix-release/test/bench_pages
 	@$(MAKE) --no-print-directory PLATFORM=wasm BUILD=release build/wasm-release/test/bench_pages.js
 	@mkdir -p build/bench
-	@build/posix-release/test/bench_pages | tee -a build/bench/results.txt
-	@node build/wasm-release/test/bench_pages.js | tee -a build/bench/results.txt
+	@build/posix-release/test/bench_pages | tee build/bench/pages.txt
+	@node build/wasm-release/test/bench_pages.js | tee -a build/bench/pages.txt
+	@grep '^RESULT' build/bench/pages.txt >> build/bench/results.txt
 
 clean:
 	rm -rf build/posix-* build/wasm-* build/bench

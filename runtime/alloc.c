@@ -8,6 +8,7 @@
  * a new current span, pacing, stress mode, large objects, errors -- is in
  * alloc_slow / alloc_large.  Invariants R1–R3 are in internal.h.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "debuglog.h"
@@ -87,6 +88,9 @@ enum wgc_error wgc_init(const struct wgc_config *cfg)
     wgc.init = true;
     debuglog_install_fatal_printer();
     trace_init_from_env();
+    const char *dl = getenv("WGC_DEBUGLOG");   /* WGC_DEBUGLOG=1: record from the start */
+    if (dl != NULL && dl[0] == '1')
+        debuglog_enable(true);
     size_t initial = cfg->initial_heap ? cfg->initial_heap : ARENA_BYTES;
     if (initial > wgc.heap_limit)
         initial = (size_t)wgc.heap_limit;

@@ -287,7 +287,9 @@ void wgc_print_stats(void);
  * static message and three numbers each), kept in one 64 KiB region and
  * printed on a fatal error.  Off until enabled (enabling takes the 64 KiB);
  * with WGC_DEBUGLOG=0 the runtime's log calls are compiled out and nothing
- * is ever recorded.  Print writes the newest records to stderr. */
+ * is ever recorded.  Setting WGC_DEBUGLOG=1 in the environment before
+ * wgc_init enables it from the start.  Print writes the newest records to
+ * stderr. */
 void wgc_debuglog_enable(bool on);
 void wgc_debuglog_print(void);
 
