@@ -142,25 +142,42 @@ static inline struct wgc_span *span_holding(uintptr_t v)
 
 static inline __attribute__((always_inline)) void mark_slot(struct wgc_span *s, uint32_t i, uintptr_t obj)
 {
-    if (!bit_get(s->allocbits, i) || bit_get(s->markbits, i))   /* G1 */
+    uint64_t bit = (uint64_t)1 << (i & 63);
+    uint64_t *mark = &s->markbits[i >> 6];
+    if ((*mark & bit) != 0 || (s->allocbits[i >> 6] & bit) == 0)   /* G1 */
         return;
-    bit_set(s->markbits, i);
+    *mark |= bit;
     uint64_t bytes = s->state == SPAN_LARGE ? (uint64_t)s->npages * HEAP_PAGE : s->elemsize;
     ms.marked_bytes += bytes;
     if (!s->noscan)
         push(obj, (uintptr_t)(bytes / WORD));
 }
 
-/* A precise reference: only the exact start of an allocated object. */
+/* A precise reference: only the exact start of an allocated object.  The
+ * order of the tests is the collector's inner loop: object starts are
+ * 8-byte aligned (tagged integers are not), the span map gives the span,
+ * and the offset into it must be a whole number of slots. */
 static inline __attribute__((always_inline)) void mark_ref(uintptr_t v)
 {
-    struct wgc_span *s = span_holding(v);
+    if ((v & 7) != 0)
+        return;
+    struct heap_arena *a = arena_of(v);
+    if (a == NULL)
+        return;
+    struct wgc_span *s = a->spans[(v - a->base) >> HEAP_PAGE_SHIFT];
     if (s == NULL)
         return;
-    uint32_t i = span_index(s, v);
-    if (i >= s->nelems || span_slot(s, i) != v)
-        return;
-    mark_slot(s, i, v);
+    uintptr_t off = v - s->base;   /* wraps when v is below the span (stale map entry) */
+    if (s->state == SPAN_SMALL) {
+        if (off >= (uintptr_t)s->nelems * s->elemsize)
+            return;
+        uint32_t i = sc_divide(off, s->divmul);
+        if ((uintptr_t)i * s->elemsize != off)
+            return;
+        mark_slot(s, i, v);
+    } else if (s->state == SPAN_LARGE && off == 0) {
+        mark_slot(s, 0, v);
+    }
 }
 
 /* A conservative word: anywhere inside an allocated object. */
