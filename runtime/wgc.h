@@ -303,11 +303,14 @@ void wgc_debuglog_print(void);
  *                         stopped) to path; false if nothing was ever
  *                         recorded or the file cannot be written.
  * Setting WGC_TRACE_FILE=<path> in the environment before wgc_init starts a
- * trace at wgc_init and writes it to <path> at exit (under Node too, on
- * Linux hosts: the wasm build reads the variable from /proc/self/environ,
- * as emscripten's getenv does not see Node's environment, and writes the
- * host's files).  Compiled out with WGC_TRACE=0 (the calls remain and
- * record no events). */
+ * trace at wgc_init and writes it to <path> at exit.  Under Node, link with
+ * --pre-js arch/node_env.pre.js (the build does) so that getenv sees Node's
+ * environment -- emscripten 3.1.6 gives a program its own; without it, the
+ * wasm build falls back to /proc/self/environ (Linux hosts).  The wasm
+ * program writes the host's file when linked with -sNODERAWFS=1.  A module
+ * that never exits (EXIT_RUNTIME=0) calls wgc_trace_write_json itself.
+ * Compiled out with WGC_TRACE=0 (LOG=0): the calls remain and record no
+ * events. */
 bool wgc_trace_start(void);
 void wgc_trace_stop(void);
 bool wgc_trace_write_json(const char *path);
