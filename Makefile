@@ -81,6 +81,9 @@ $(OUT)/%.o: %.c
 	$(if $(Q),@echo "  CC  $(PLATFORM)-$(BUILD)  $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+# Examples are embedders: wgc's internal headers refuse them (STYLE.md §8).
+$(OUT)/examples/%.o: CFLAGS += -DWGC_EMBEDDER
+
 $(LIB): $(LIB_OBJ)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^

@@ -43,6 +43,9 @@
  */
 #ifndef WGC_SYS_H
 #define WGC_SYS_H
+#ifdef WGC_EMBEDDER
+#error "an embedder includes runtime/wgc.h only; this header is wgc's own"
+#endif
 
 #include <stdbool.h>
 #include <stddef.h>

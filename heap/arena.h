@@ -56,6 +56,9 @@
  */
 #ifndef WGC_ARENA_H
 #define WGC_ARENA_H
+#ifdef WGC_EMBEDDER
+#error "an embedder includes runtime/wgc.h only; this header is wgc's own"
+#endif
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -26,6 +26,9 @@
  */
 #ifndef WGC_PAGES_H
 #define WGC_PAGES_H
+#ifdef WGC_EMBEDDER
+#error "an embedder includes runtime/wgc.h only; this header is wgc's own"
+#endif
 
 #include <stdbool.h>
 #include <stddef.h>

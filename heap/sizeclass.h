@@ -32,6 +32,9 @@
  */
 #ifndef WGC_SIZECLASS_H
 #define WGC_SIZECLASS_H
+#ifdef WGC_EMBEDDER
+#error "an embedder includes runtime/wgc.h only; this header is wgc's own"
+#endif
 
 #include <stddef.h>
 #include <stdint.h>

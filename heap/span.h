@@ -41,6 +41,9 @@
  */
 #ifndef WGC_SPAN_H
 #define WGC_SPAN_H
+#ifdef WGC_EMBEDDER
+#error "an embedder includes runtime/wgc.h only; this header is wgc's own"
+#endif
 
 #include <stdbool.h>
 #include <stddef.h>

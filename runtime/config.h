@@ -3,6 +3,9 @@
  * every branch still compiles (STYLE.md §4).  The Makefile sets them with -D. */
 #ifndef WGC_CONFIG_H
 #define WGC_CONFIG_H
+#ifdef WGC_EMBEDDER
+#error "an embedder includes runtime/wgc.h only; this header is wgc's own"
+#endif
 
 /* Assertion tiers: 0 none; 1 cheap API checks that cost no time on the fast
  * path; 2 internal invariants, and freed slots are poisoned; 3 whole-heap

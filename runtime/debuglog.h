@@ -37,6 +37,9 @@
  */
 #ifndef WGC_DEBUGLOG_H
 #define WGC_DEBUGLOG_H
+#ifdef WGC_EMBEDDER
+#error "an embedder includes runtime/wgc.h only; this header is wgc's own"
+#endif
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -15,6 +15,9 @@
  */
 #ifndef WGC_INTERNAL_H
 #define WGC_INTERNAL_H
+#ifdef WGC_EMBEDDER
+#error "an embedder includes runtime/wgc.h only; this header is wgc's own"
+#endif
 
 #include "config.h"
 #include "pages.h"

@@ -52,6 +52,9 @@
  */
 #ifndef WGC_TRACE_H
 #define WGC_TRACE_H
+#ifdef WGC_EMBEDDER
+#error "an embedder includes runtime/wgc.h only; this header is wgc's own"
+#endif
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -13,7 +13,7 @@ out=build/bench/logcost
 mkdir -p "$out"
 make --no-print-directory PLATFORM=wasm BUILD=release lib >/dev/null
 make --no-print-directory PLATFORM=wasm BUILD=release LOG=0 lib >/dev/null
-flags=(-std=gnu11 -O2 -Iruntime -matomics -mbulk-memory -DCONFIG_WGC
+flags=(-std=gnu11 -O2 -Iruntime -DWGC_EMBEDDER -matomics -mbulk-memory -DCONFIG_WGC
        -sENVIRONMENT=node -sWASM_ASYNC_COMPILATION=0 -sALLOW_MEMORY_GROWTH=1
        -sMAXIMUM_MEMORY=4GB -sNODERAWFS=1 -sEXIT_RUNTIME=1 --pre-js arch/node_env.pre.js)
 emcc "${flags[@]}" -DBENCH_CONFIG='"wasm-wgc-log-out"' examples/bench/binarytrees.c \

@@ -32,7 +32,7 @@ BENCH_BDWGC := build/deps/bdwgc-wasm
 # Programs are compiled the way the release library is (-O2), with the same
 # warnings, against runtime/wgc.h only.
 BENCH_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-                -Wmissing-prototypes -Wno-unused-parameter -Iruntime
+                -Wmissing-prototypes -Wno-unused-parameter -Iruntime -DWGC_EMBEDDER
 # The link flags of emcc.mk (which is included only when PLATFORM=wasm),
 # with arch/node_env.pre.js, which hands Node's environment to getenv
 # (WGC_TRACE_FILE for the heap plot).
