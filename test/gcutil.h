@@ -26,4 +26,22 @@ static inline void verify_ok(void)
         fail_msg("wgc_verify: %s", msg);
 }
 
+/* The end of a test: no frame left on the shadow stack, and after a
+ * collection nothing live.  0, or -1 with the reason on stderr (a cmocka
+ * teardown's convention). */
+static inline int heap_left_clean(void)
+{
+    if (wgc_frames_top != NULL) {
+        fprintf(stderr, "teardown: a frame was left on the shadow stack\n");
+        wgc_frames_top = NULL;
+        return -1;
+    }
+    struct wgc_stats st = collect();
+    if (st.live_bytes != 0) {
+        fprintf(stderr, "teardown: %llu bytes still live\n", (unsigned long long)st.live_bytes);
+        return -1;
+    }
+    return 0;
+}
+
 #endif

@@ -115,17 +115,7 @@ static int teardown(void **state)
         fprintf(stderr, "teardown: the test left %d roots registered\n", left);
         return -1;
     }
-    if (wgc_frames_top != NULL) {
-        fprintf(stderr, "teardown: a frame was left on the shadow stack\n");
-        wgc_frames_top = NULL;
-        return -1;
-    }
-    struct wgc_stats st = collect();
-    if (st.live_bytes != 0) {
-        fprintf(stderr, "teardown: %llu bytes still live\n", (unsigned long long)st.live_bytes);
-        return -1;
-    }
-    return 0;
+    return heap_left_clean();
 }
 
 /* ---- the model ------------------------------------------------------------------- */
