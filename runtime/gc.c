@@ -180,12 +180,13 @@ static inline __attribute__((always_inline)) void mark_ref(uintptr_t v)
     }
 }
 
-/* A conservative word: anywhere inside an allocated object. */
+/* The same, out of line, for roots_scan's callback. */
 static void mark_ref_root(uintptr_t v)
 {
     mark_ref(v);
 }
 
+/* A conservative word: anywhere inside an allocated object. */
 static void mark_conservative(uintptr_t v)
 {
     struct wgc_span *s = span_holding(v);
