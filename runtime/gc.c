@@ -70,6 +70,8 @@ static struct {
     size_t n;                   /* entries used in it */
     bool overflow;              /* a push found no memory: rescan needed */
     uint64_t marked_bytes;
+    uintptr_t last_page;        /* mark_ref's one-entry cache: page -> span map entry */
+    struct wgc_span *last_span;
 } ms;
 
 static struct mark_segment *new_segment(struct mark_segment *prev)
@@ -161,10 +163,19 @@ static inline __attribute__((always_inline)) void mark_ref(uintptr_t v)
 {
     if ((v & 7) != 0)
         return;
-    struct heap_arena *a = arena_of(v);
-    if (a == NULL)
-        return;
-    struct wgc_span *s = a->spans[(v - a->base) >> HEAP_PAGE_SHIFT];
+    /* Neighbouring objects point at each other: remember the last page. */
+    uintptr_t page = v >> HEAP_PAGE_SHIFT;
+    struct wgc_span *s;
+    if (page == ms.last_page) {
+        s = ms.last_span;
+    } else {
+        struct heap_arena *a = arena_of(v);
+        if (a == NULL)
+            return;
+        s = a->spans[(v - a->base) >> HEAP_PAGE_SHIFT];
+        ms.last_page = page;
+        ms.last_span = s;
+    }
     if (s == NULL)
         return;
     uintptr_t off = v - s->base;   /* wraps when v is below the span (stale map entry) */
@@ -257,6 +268,8 @@ static void rescan_span(struct wgc_span *s, void *changed)
 static void gc_mark(void)
 {
     ms.marked_bytes = 0;
+    ms.last_page = UINTPTR_MAX;   /* the span map changed since the last mark */
+    ms.last_span = NULL;
     ms.overflow = false;
     roots_scan(mark_ref_root, mark_conservative);
     drain();
