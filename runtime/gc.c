@@ -53,8 +53,8 @@ uint64_t gc_now_ns(void)
  * ====================================================================== */
 
 struct mark_entry {
-    uintptr_t p;
-    uintptr_t words;
+    uintptr_t p;                 /* an object to scan */
+    const struct wgc_span *s;    /* its span: its size, and maybe its bitmap word */
 };
 
 struct mark_segment {
@@ -88,7 +88,7 @@ static struct mark_segment *new_segment(struct mark_segment *prev)
     return seg;
 }
 
-static void push_slow(uintptr_t p, uintptr_t words)
+static void push_slow(uintptr_t p, const struct wgc_span *sp)
 {
     if (ms.seg == NULL) {
         if ((ms.seg = new_segment(NULL)) == NULL)
@@ -101,15 +101,15 @@ static void push_slow(uintptr_t p, uintptr_t words)
         ms.seg = ms.seg->next;
         ms.n = 0;
     }
-    ms.seg->e[ms.n++] = (struct mark_entry){p, words};
+    ms.seg->e[ms.n++] = (struct mark_entry){p, sp};
 }
 
-static inline void push(uintptr_t p, uintptr_t words)
+static inline void push(uintptr_t p, const struct wgc_span *sp)
 {
     if (__builtin_expect(ms.seg != NULL && ms.n < SEGMENT_ENTRIES, 1))
-        ms.seg->e[ms.n++] = (struct mark_entry){p, words};
+        ms.seg->e[ms.n++] = (struct mark_entry){p, sp};
     else
-        push_slow(p, words);
+        push_slow(p, sp);
 }
 
 static bool pop(struct mark_entry *out)
@@ -152,7 +152,7 @@ static inline __attribute__((always_inline)) void mark_slot(struct wgc_span *s, 
     uint64_t bytes = s->state == SPAN_LARGE ? (uint64_t)s->npages * HEAP_PAGE : s->elemsize;
     ms.marked_bytes += bytes;
     if (!s->noscan)
-        push(obj, (uintptr_t)(bytes / WORD));
+        push(obj, s);
 }
 
 /* A precise reference: only the exact start of an allocated object.  The
@@ -224,11 +224,35 @@ static void scan_object(uintptr_t p, uintptr_t words)
     }
 }
 
+/* Scan an object popped from the mark stack.  Small slots in a span that
+ * knows its bitmap word (span.h bm) read their bits without the arena
+ * lookup; the rest go through scan_object. */
+static void scan_entry(uintptr_t p, const struct wgc_span *s)
+{
+    if (s->bm == NULL) {
+        uintptr_t bytes = s->state == SPAN_LARGE ? (uintptr_t)s->npages * HEAP_PAGE : s->elemsize;
+        scan_object(p, bytes / WORD);
+        return;
+    }
+    size_t w = (p - s->base) / WORD;
+    unsigned sh = w & 63, n = s->elemsize / WORD;
+    const uint64_t *b = s->bm + (w >> 6);
+    uint64_t bits = b[0] >> sh;
+    if (sh != 0 && sh + n > 64)
+        bits |= b[1] << (64 - sh);
+    bits &= s->slotkeep;
+    while (bits != 0) {
+        unsigned k = (unsigned)__builtin_ctzll(bits);
+        mark_ref(*(const uintptr_t *)(p + k * WORD));
+        bits &= bits - 1;
+    }
+}
+
 static void drain(void)
 {
     struct mark_entry e;
     while (pop(&e))
-        scan_object(e.p, e.words);
+        scan_entry(e.p, e.s);
 }
 
 /* Every in-use span, in address order of arenas, once each. */
