@@ -2,11 +2,11 @@
 #
 #   make demo        build and run the demo under Node (the README's first command)
 #   make test        every suite: native debug, native ASan+UBSan, wasm under
-#                    Node, and the ALIGN=0 baseline checks
+#                    Node, the ALIGN=0 baseline checks and the examples' suites
 #   make bench       the benchmarks (programs, not tests)
 #   make deps        install what the build needs (called by the targets above)
 #
-# Knobs (one configuration per build directory, build/$(PLATFORM)-$(BUILD)[-noalign]):
+# Knobs (one configuration per build directory, build/$(PLATFORM)-$(BUILD)[-noalign][-nolog]):
 PLATFORM ?= posix   # posix (host, the stand-in OS layer) or wasm (emcc, run by node)
 BUILD    ?= debug   # debug | release | asan (ASan+UBSan) | stress (collect on every allocation)
 ALIGN    ?= 1       # 1: the page-alignment invariant; 0: the unaligned baseline
