@@ -6,10 +6,9 @@
 #      dpkg-dev (dpkg-source, for `apt-get source`), nodejs (the wasm runner).
 #   2. A wasm build of cmocka under build/deps/cmocka-wasm, compiled with emcc
 #      from Debian's own cmocka source package.
-# The second step needs a deb-src entry. It is derived from the system's own
-# Debian sources (the `Types: deb` line turned into `deb-src`) into a private
-# folder under build/deps/apt, and apt-get is pointed at it for that one call:
-# the system's apt configuration is never changed.
+# The second step gets the source through scripts/apt-source.sh, which
+# derives a private deb-src entry from the system's own Debian sources: the
+# system's apt configuration is never changed.
 # When everything is present it does nothing and exits at once.
 set -euo pipefail
 
@@ -52,30 +51,7 @@ fi
 [ -f "$cmocka_wasm/lib/libcmocka.a" ] && exit 0
 
 say "building cmocka for wasm from Debian's source package"
-apt_dir="$deps/apt"
-rm -rf "$apt_dir"
-mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$deps/src"
-
-# Derive deb-src entries from the system's Debian sources (deb822 and/or
-# one-line format). Only Debian's own archive entries are taken.
-src_list="$apt_dir/sources.list.d/wgc-debsrc.sources"
-: > "$src_list"
-if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-    sed -e 's/^Types:.*$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources >> "$src_list"
-fi
-if [ -f /etc/apt/sources.list ] && grep -q '^deb ' /etc/apt/sources.list; then
-    grep '^deb ' /etc/apt/sources.list | sed -e 's/^deb /deb-src /' > "$apt_dir/sources.list.d/wgc-debsrc.list"
-fi
-[ -s "$src_list" ] || [ -f "$apt_dir/sources.list.d/wgc-debsrc.list" ] ||
-    die "found no Debian sources in /etc/apt to derive a deb-src entry from"
-
-apt_opts=(-o Dir::Etc::SourceList=/dev/null
-          -o Dir::Etc::SourceParts="$apt_dir/sources.list.d"
-          -o Dir::State::Lists="$apt_dir/lists")
-apt-get "${apt_opts[@]}" update >/dev/null || die "apt-get update of the deb-src entry failed"
-rm -rf "$deps/src"; mkdir -p "$deps/src"
-(cd "$deps/src" && apt-get "${apt_opts[@]}" source cmocka >/dev/null) ||
-    die "apt-get source cmocka failed"
+bash "$top/scripts/apt-source.sh" cmocka "$deps/src"
 srcdir=$(find "$deps/src" -maxdepth 1 -mindepth 1 -type d -name 'cmocka-*' | head -n 1)
 [ -n "$srcdir" ] && [ -f "$srcdir/src/cmocka.c" ] || die "cmocka source not found under $deps/src"
 

@@ -9,10 +9,10 @@
 #      programs that link it need -sASYNCIFY (bench.mk adds it).  bdwgc does
 #      not scan static data on emscripten (DATASTART == DATAEND): globals
 #      are registered with GC_add_roots.
-# Like scripts/deps.sh it derives a private deb-src entry from the system's
-# own Debian sources into build/deps/bench-apt and points apt-get at it for
-# the `apt-get source` call only; the system's apt configuration is never
-# changed.  Idempotent: when everything is there it does nothing.
+# Like scripts/deps.sh it gets the source through scripts/apt-source.sh (a
+# private deb-src entry derived from the system's own Debian sources); the
+# system's apt configuration is never changed.  Idempotent: when everything
+# is there it does nothing.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,26 +54,8 @@ fi
 # bdwgc is optional: when it cannot be had, the suite runs without it.
 build_bdwgc() {
     say "building bdwgc for wasm from Debian's source package libgc"
-    apt_dir="$deps/bench-apt"
     src_dir="$deps/bench-src"
-    rm -rf "$apt_dir" "$src_dir"
-    mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$src_dir"
-    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-        sed -e 's/^Types:.*$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
-            > "$apt_dir/sources.list.d/bench-debsrc.sources"
-    fi
-    if [ -f /etc/apt/sources.list ] && grep -q '^deb ' /etc/apt/sources.list; then
-        grep '^deb ' /etc/apt/sources.list | sed -e 's/^deb /deb-src /' \
-            > "$apt_dir/sources.list.d/bench-debsrc.list"
-    fi
-    [ -n "$(ls -A "$apt_dir/sources.list.d")" ] ||
-        die "found no Debian sources in /etc/apt to derive a deb-src entry from"
-    apt_opts=(-o Dir::Etc::SourceList=/dev/null
-              -o Dir::Etc::SourceParts="$apt_dir/sources.list.d"
-              -o Dir::State::Lists="$apt_dir/lists")
-    apt-get "${apt_opts[@]}" update >/dev/null || die "apt-get update of the deb-src entry failed"
-    (cd "$src_dir" && apt-get "${apt_opts[@]}" source libgc >/dev/null) ||
-        die "apt-get source libgc failed"
+    bash "$top/scripts/apt-source.sh" libgc "$src_dir" || die "apt-get source libgc failed"
     gcsrc=$(find "$src_dir" -maxdepth 1 -mindepth 1 -type d -name 'libgc-*' | head -n 1)
     [ -n "$gcsrc" ] && [ -f "$gcsrc/extra/gc.c" ] || die "bdwgc source not found under $src_dir"
 
