@@ -209,6 +209,21 @@ void *sys_reserve(size_t n, size_t align)
     return p;
 }
 
+bool sys_keep_free(size_t n)
+{
+    sys_init();
+    if (sys.st.free >= n)
+        return true;
+    size_t len = sys_round(n - sys.st.free);
+    if (len == 0)
+        return false;
+    uintptr_t p = (uintptr_t)sys_grow(len, SYS_ALIGN ? SYS_PAGE : 1);
+    if (p == 0)
+        return false;
+    runs_insert(p, p + len);
+    return true;
+}
+
 void sys_map(void *p, size_t n)
 {
     size_t len = sys_round(n);

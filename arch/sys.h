@@ -86,6 +86,11 @@ const struct sys_caps *sys_caps(void);
  * are raised to it, A1/A2).  Free-list regions are used first (lowest
  * address that fits), then the break is moved.  NULL on failure (A6). */
 void *sys_reserve(size_t n, size_t align);
+/* Make sure at least n bytes sit on the free list, moving the break for
+ * the difference: reservations made later are served from there first, so
+ * the heap can keep its own regions next to each other by calling this
+ * before it grows (heap/arena.c).  False when the break cannot move. */
+bool sys_keep_free(size_t n);
 /* Make [p, p+n) of a reservation ready (A4). */
 void sys_map(void *p, size_t n);
 /* sys_reserve + sys_map, page-aligned: zeroed memory, or NULL. */

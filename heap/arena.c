@@ -90,15 +90,57 @@ static bool pool_fill(size_t need)
     return npool >= need;
 }
 
-uintptr_t arena_grow(size_t bytes, uint64_t limit)
+/* Metadata reserved between two growths of the heap (span structs, mark
+ * stack segments, root tables, bitmaps) would sit between two regions and
+ * split the heap: free runs could not merge across it, and an emptied heap
+ * could not hold an object larger than one region.  So before it grows, the
+ * heap stocks the OS layer's free list, which serves every later
+ * reservation first, so that metadata lands below the regions:
+ *   - at the first growth under a maximum heap (max_heap set), for the
+ *     whole maximum: bitmaps for all its arenas and 1/16 of it for the
+ *     rest, both capped (META_UPFRONT_MAX), so that a heap of up to 64 MiB
+ *     stays one contiguous range up to its limit;
+ *   - at every growth, in proportion to the metadata taken so far per heap
+ *     byte, at least 1/16 of the region (a top-up is itself a gap, but a
+ *     rare one).
+ * Nothing here is required for correctness: a gap costs only merging. */
+#define META_RESERVE_DIV 16
+#define META_UPFRONT_MAX ((uint64_t)64 << 20)   /* the largest maximum heap stocked for in full */
+
+static void keep_metadata_room(size_t len, uint64_t limit)
 {
-    if (bytes == 0 || bytes > ((uint64_t)1 << 32) - ARENA_BYTES)
+    uint64_t want = len / META_RESERVE_DIV;
+    if (arena_heap_bytes == 0 && limit < sys_caps()->space_size) {
+        uint64_t whole = limit < META_UPFRONT_MAX ? limit : META_UPFRONT_MAX;
+        (void)pool_fill((size_t)(whole / ARENA_BYTES) + 2);
+        if (whole / META_RESERVE_DIV > want)
+            want = whole / META_RESERVE_DIV;
+    }
+    struct sys_stats st;
+    sys_get_stats(&st);
+    uint64_t heap_side = arena_heap_bytes + arena_metadata_bytes;
+    uint64_t other = st.reserved > heap_side ? st.reserved - heap_side : 0;
+    if (arena_heap_bytes > 0 && other * len / arena_heap_bytes > want)
+        want = other * len / arena_heap_bytes;
+    if (want > len / 4 && arena_heap_bytes > 0)
+        want = len / 4;
+    (void)sys_keep_free((size_t)want);   /* best effort */
+}
+
+uintptr_t arena_grow(size_t bytes, uint64_t limit, size_t *len_out)
+{
+    if (bytes == 0 || bytes > ((uint64_t)1 << 32) - ARENA_BYTES || arena_heap_bytes >= limit)
         return 0;
+    /* A whole arena's worth, or, near the limit, what is left of it in
+     * wasm pages (a small max_heap gets a small heap). */
     size_t len = (bytes + ARENA_BYTES - 1) & ~(ARENA_BYTES - 1);
     if (arena_heap_bytes + len > limit)
+        len = (size_t)((limit - arena_heap_bytes) & ~(uint64_t)(SYS_PAGE - 1));
+    if (len < bytes)
         return 0;
     /* Metadata first, for every slot the region could touch. */
-    if (!pool_fill(len / ARENA_BYTES + 1))
+    keep_metadata_room(len, limit);
+    if (!pool_fill((len + ARENA_BYTES - 1) / ARENA_BYTES + 1))
         return 0;
     /* Page-aligned is enough: heap pages are 8 KiB (see H1). */
     char *mem = sys_reserve(len, SYS_PAGE);
@@ -116,6 +158,7 @@ uintptr_t arena_grow(size_t bytes, uint64_t limit)
     sys_map(mem, len);
     arena_heap_bytes += len;
     arena_regions[arena_nregions++] = (struct arena_region){(uintptr_t)mem, len};
+    *len_out = len;
     return (uintptr_t)mem;
 }
 

@@ -119,11 +119,12 @@ static inline struct wgc_span *arena_span_of(uintptr_t p)
     return a->spans[(p - a->base) >> HEAP_PAGE_SHIFT];
 }
 
-/* Grow the heap by a region of at least `bytes` (rounded up to 4 MiB),
- * page-aligned, creating the arenas of the slots it touches.  Returns its
- * start, or 0 when the OS layer is out of memory or the heap would pass
+/* Grow the heap by a region of at least `bytes` (rounded up to 4 MiB, or
+ * to wasm pages when that would pass `limit`), page-aligned, creating the
+ * arenas of the slots it touches.  Returns its start and its length in
+ * *len_out, or 0 when the OS layer is out of memory or the heap would pass
  * `limit` bytes of heap memory. */
-uintptr_t arena_grow(size_t bytes, uint64_t limit);
+uintptr_t arena_grow(size_t bytes, uint64_t limit, size_t *len_out);
 
 /* Set the span map for pages [first, first + npages) to s; the run may
  * cross arenas. */

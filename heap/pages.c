@@ -150,13 +150,15 @@ static void coalesce_and_insert(struct wgc_span *s)
 
 bool pages_grow(size_t npages, uint64_t limit)
 {
-    uintptr_t base = arena_grow(npages * HEAP_PAGE, limit);
-    if (base == 0)
-        return false;
-    struct wgc_span *s = new_span_struct();
+    struct wgc_span *s = new_span_struct();   /* first: it must not sit after the region */
     if (s == NULL)
-        return false;   /* the arena stays, unused until a span struct fits */
-    size_t len = (npages * HEAP_PAGE + ARENA_BYTES - 1) & ~(ARENA_BYTES - 1);   /* as arena_grow */
+        return false;
+    size_t len;
+    uintptr_t base = arena_grow(npages * HEAP_PAGE, limit, &len);
+    if (base == 0) {
+        drop_span_struct(s);
+        return false;
+    }
     s->base = base;
     s->npages = (uint32_t)(len / HEAP_PAGE);
     s->needzero = 0;   /* fresh arena memory is zeroed (sys.h A4) */
