@@ -163,7 +163,6 @@ void span_free(struct wgc_span *s)
 
 /* ---- sweeping ---------------------------------------------------------------- */
 
-#define POISON_BYTE 0xdb   /* freed slots in debug builds: reads show 0xdbdbdbdb */
 
 uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes)
 {
@@ -185,7 +184,7 @@ uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes)
             uint32_t first = (uint32_t)__builtin_ctzll(dead);
             uint64_t rest = ~(dead >> first);
             uint32_t len = rest == 0 ? 64 - first : (uint32_t)__builtin_ctzll(rest);
-            memset((void *)span_slot(s, w * 64 + first), poison ? POISON_BYTE : 0,
+            memset((void *)span_slot(s, w * 64 + first), poison ? SPAN_POISON_BYTE : 0,
                    (size_t)len * s->elemsize);
             dead = first + len >= 64 ? 0 : dead & (~(uint64_t)0 << (first + len));
         }

@@ -126,6 +126,17 @@ void span_free(struct wgc_span *s);
  * files it (or frees it when empty). */
 uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes);
 
+/* Freed slots in debug builds (and with verify_each_gc): reads through a
+ * dangling pointer show 0xdbdbdbdb..., and the verifier knows a slot whose
+ * object a sweep freed from one that was never used. */
+#define SPAN_POISON_BYTE 0xdb
+static inline bool span_slot_poisoned(const struct wgc_span *s, uint32_t i)
+{
+    uintptr_t w;
+    __builtin_memcpy(&w, (const void *)(s->base + (uintptr_t)i * s->elemsize), sizeof w);
+    return w == (uintptr_t)0xdbdbdbdbdbdbdbdbull;
+}
+
 /* Write the cache's allocations into allocbits (see above); idempotent. */
 void span_fold_cache(struct wgc_span *s);
 /* Move the alloccache to the next 64 slots with a free one; false if the

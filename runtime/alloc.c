@@ -78,6 +78,8 @@ enum wgc_error wgc_init(const struct wgc_config *cfg)
         return wgc.last_error = WGC_ERR_BAD_ARG;
     wgc.cfg = *cfg;
     wgc.heap_limit = cfg->max_heap ? cfg->max_heap : space;
+    if (wgc.heap_limit < WGC_MIN_HEAP)
+        wgc.heap_limit = WGC_MIN_HEAP;   /* wgc.h: a smaller maximum is raised */
     span_init();
     set_all_current_empty();
     empty_span.state = SPAN_SMALL;
@@ -92,8 +94,8 @@ enum wgc_error wgc_init(const struct wgc_config *cfg)
     if (dl != NULL && dl[0] == '1')
         debuglog_enable(true);
     size_t initial = cfg->initial_heap ? cfg->initial_heap : ARENA_BYTES;
-    if (initial > wgc.heap_limit)
-        initial = (size_t)wgc.heap_limit;
+    if (initial > wgc.heap_limit)   /* the heap grows in wasm pages near its limit */
+        initial = (size_t)(wgc.heap_limit & ~(uint64_t)(SYS_PAGE - 1));
     if (initial >= HEAP_PAGE && !pages_grow(initial / HEAP_PAGE, wgc.heap_limit)) {
         wgc.init = false;
         return wgc.last_error = WGC_ERR_NOMEM;
@@ -124,45 +126,77 @@ unsigned wgc_set_stress(unsigned every_n)
 
 /* ---- type descriptors ---------------------------------------------------------- */
 
-/* A type's state_, written once by type_check_slow: bits 0-7 say unchecked,
- * valid or malformed; bit 8 that it has no pointers; bits 16-23 its size
- * class (0: large).  So the fast path reads one word to know the type is
- * good, its class and whether it is scanned. */
-enum { TYPE_UNCHECKED = 0, TYPE_VALID = 1, TYPE_MALFORMED = 2 };
-#define TYPE_STATE(st) ((st) & 0xff)
+/* A type's state_, written by type_check_slow: bits 0-7 and 24-31 say
+ * unchecked (0), valid (TYPE_VALID, a 16-bit pattern, so that the garbage
+ * of an unzeroed descriptor is unlikely to read as checked) or malformed;
+ * bit 8 that it has no pointers; bits 16-23 its size class (0: large).  So
+ * the fast path reads one word to know the type is good, its class and
+ * whether it is scanned.  The slow path re-derives the private fields from
+ * the public ones (type_still_valid) and refuses a descriptor changed after
+ * its first use; debug builds do so on every allocation. */
+#define TYPE_STATE_MASK 0xff0000ffu
+enum { TYPE_UNCHECKED = 0, TYPE_VALID = 0xa50000c3u, TYPE_MALFORMED = 0x5a00003cu };
+#define TYPE_STATE(st) ((st) & TYPE_STATE_MASK)
 #define TYPE_NOSCAN ((uint32_t)1 << 8)
-#define TYPE_CLASS(st) ((st) >> 16)
+#define TYPE_CLASS(st) (((st) >> 16) & 0xff)
+
+/* Derive a type's private fields from its public ones; false when the
+ * descriptor is malformed. */
+static bool type_derive(const struct wgc_type *t, uint64_t *mask_out, uint32_t *words_out,
+                        uint32_t *state_out)
+{
+    if (t->size == 0 || t->size > UINT32_MAX || (t->noffsets != 0 && t->offsets == NULL) ||
+        t->noffsets > t->size / WORD)
+        return false;
+    uint64_t mask = 0;
+    for (size_t i = 0; i < t->noffsets; i++) {
+        uint32_t off = t->offsets[i];
+        if (off % WORD != 0 || (size_t)off + WORD > t->size)
+            return false;
+        if (off / WORD < 64)
+            mask |= (uint64_t)1 << (off / WORD);
+    }
+    sizeclass_init();
+    uint32_t c = t->size <= SC_MAX_SMALL ? sc_of(t->size) : 0;
+    *mask_out = mask;
+    *words_out = (uint32_t)((t->size + WORD - 1) / WORD);
+    *state_out = TYPE_VALID | (t->noffsets == 0 ? TYPE_NOSCAN : 0) | (c << 16);
+    return true;
+}
+
+/* A checked descriptor whose private fields still match its public ones:
+ * false when the embedder changed it after its first use (or handed over
+ * an unzeroed one whose garbage read as checked). */
+static bool type_still_valid(const struct wgc_type *t)
+{
+    uint64_t mask;
+    uint32_t words, st;
+    return type_derive(t, &mask, &words, &st) && mask == t->mask_ && words == t->words_ &&
+           st == t->state_;
+}
 
 static bool type_check_slow(struct wgc_type *t)
 {
     if (t == NULL || TYPE_STATE(t->state_) == TYPE_MALFORMED)
         return false;
     if (TYPE_STATE(t->state_) == TYPE_VALID)
-        return true;
-    bool ok = t->size > 0 && (t->noffsets == 0 || t->offsets != NULL);
-    uint64_t mask = 0;
-    for (size_t i = 0; ok && i < t->noffsets; i++) {
-        uint32_t off = t->offsets[i];
-        if (off % WORD != 0 || (size_t)off + WORD > t->size)
-            ok = false;
-        else if (off / WORD < 64)
-            mask |= (uint64_t)1 << (off / WORD);
-    }
-    if (!ok) {
+        return type_still_valid(t);
+    if (t->state_ != TYPE_UNCHECKED || t->mask_ != 0 || t->words_ != 0 ||
+        !type_derive(t, &t->mask_, &t->words_, &t->state_)) {
+        /* Malformed, or private fields that are not zero: not a fresh
+         * descriptor (wgc.h asks for zeroed private fields). */
         t->state_ = TYPE_MALFORMED;
         return false;
     }
-    t->words_ = (uint32_t)((t->size + WORD - 1) / WORD);
-    t->mask_ = mask;
-    sizeclass_init();
-    uint32_t c = t->size <= SC_MAX_SMALL ? sc_of(t->size) : 0;
-    t->state_ = TYPE_VALID | (t->noffsets == 0 ? TYPE_NOSCAN : 0) | (c << 16);
     return true;
 }
 
+/* Every call but the fast path's re-derives the descriptor: the fast path
+ * trusts state_ only until its class's current span runs out (and in debug
+ * builds not at all), so a descriptor changed after use is caught there. */
 static inline bool type_check(struct wgc_type *t)
 {
-    return (t != NULL && TYPE_STATE(t->state_) == TYPE_VALID) || type_check_slow(t);
+    return type_check_slow(t);
 }
 
 /* Write the pointer bits of n objects of type t at p, in a slot of
@@ -328,9 +362,10 @@ static void *alloc_large(size_t bytes, const struct wgc_type *t, size_t n)
 {
     if (!wgc.init)
         return alloc_fail(WGC_ERR_NOT_INIT, bytes);
-    if (bytes > wgc.heap_limit)
+    /* No size within a page of SIZE_MAX may wrap below (wasm32's 4 GiB). */
+    if ((uint64_t)bytes > wgc.heap_limit || bytes > SIZE_MAX - HEAP_PAGE)
         return alloc_fail(WGC_ERR_BAD_SIZE, bytes);
-    size_t npages = (bytes + HEAP_PAGE - 1) / HEAP_PAGE;
+    size_t npages = bytes / HEAP_PAGE + (bytes % HEAP_PAGE != 0);
     uint64_t span_bytes = (uint64_t)npages * HEAP_PAGE;
     bool noscan = t == NULL || t->noffsets == 0;
     bool collected = false;
@@ -395,7 +430,7 @@ void *wgc_alloc(struct wgc_type *type)
 {
     uint32_t st = type != NULL ? type->state_ : 0;
     unsigned c = TYPE_CLASS(st);
-    if (__builtin_expect(TYPE_STATE(st) == TYPE_VALID && c != 0, 1)) {
+    if (__builtin_expect(TYPE_STATE(st) == TYPE_VALID && c != 0 && WGC_DEBUG < 2, 1)) {
         bool noscan = (st & TYPE_NOSCAN) != 0;
         struct wgc_span *s = wgc.current[c][noscan];
         uintptr_t p = span_next_free(s);
@@ -421,6 +456,11 @@ void *wgc_alloc_array(struct wgc_type *type, size_t n)
         return alloc_fail(WGC_ERR_BAD_TYPE, type ? type->size : 0);
     if (n == 0 || type->size > SIZE_MAX / n)
         return alloc_fail(WGC_ERR_BAD_SIZE, n);
+    /* Element k starts at k * size: with a size that is not a whole number
+     * of words, some element's pointer fields would be unaligned words,
+     * which the heap bitmap cannot describe (wgc.h). */
+    if (n > 1 && type->noffsets != 0 && type->size % WORD != 0)
+        return alloc_fail(WGC_ERR_BAD_TYPE, type->size);
     size_t bytes = type->size * n;
     if (bytes <= SC_MAX_SMALL)
         return alloc_small(bytes, type, n);

@@ -49,7 +49,12 @@ uint64_t gc_now_ns(void)
 }
 
 /* ======================================================================
- * The mark stack: segments of 64 KiB from sys_alloc, kept between cycles.
+ * The mark stack: segments of 64 KiB, kept between cycles.  The bottom
+ * segment is static, so marking needs no memory for its first
+ * SEGMENT_ENTRIES entries; further segments come from sys_alloc.  When
+ * sys_alloc has none, the entry is dropped (its object stays marked but
+ * unscanned) and gc_mark rescans marked objects from the lowest dropped
+ * address up, until a pass drops nothing.
  * ====================================================================== */
 
 struct mark_entry {
@@ -65,24 +70,22 @@ struct mark_segment {
 #define SEGMENT_BYTES SYS_PAGE
 #define SEGMENT_ENTRIES ((SEGMENT_BYTES - sizeof(struct mark_segment)) / sizeof(struct mark_entry))
 
+static _Alignas(16) char bottom_segment[SEGMENT_BYTES];
+
 static struct {
     struct mark_segment *seg;   /* the top segment */
     size_t n;                   /* entries used in it */
-    bool overflow;              /* a push found no memory: rescan needed */
+    uintptr_t dropped_min;      /* lowest object dropped for want of memory, or UINTPTR_MAX */
     uint64_t marked_bytes;
     uintptr_t last_page;        /* mark_ref's one-entry cache: page -> span map entry */
     struct wgc_span *last_span;
-} ms;
+} ms = {.dropped_min = UINTPTR_MAX};
 
 static struct mark_segment *new_segment(struct mark_segment *prev)
 {
     struct mark_segment *seg = sys_alloc(SEGMENT_BYTES);
-    if (seg == NULL) {
-        /* No memory for the stack: G2 is restored by rescanning the heap
-         * for marked objects (gc_mark). */
-        ms.overflow = true;
+    if (seg == NULL)
         return NULL;
-    }
     gc_metadata_bytes += SEGMENT_BYTES;
     seg->prev = prev;
     return seg;
@@ -91,13 +94,15 @@ static struct mark_segment *new_segment(struct mark_segment *prev)
 static void push_slow(uintptr_t p, const struct wgc_span *sp)
 {
     if (ms.seg == NULL) {
-        if ((ms.seg = new_segment(NULL)) == NULL)
-            return;
+        ms.seg = (struct mark_segment *)bottom_segment;
         ms.n = 0;
     }
     if (ms.n == SEGMENT_ENTRIES) {
-        if (ms.seg->next == NULL && (ms.seg->next = new_segment(ms.seg)) == NULL)
+        if (ms.seg->next == NULL && (ms.seg->next = new_segment(ms.seg)) == NULL) {
+            if (p < ms.dropped_min)   /* G2 is restored by the rescan (gc_mark) */
+                ms.dropped_min = p;
             return;
+        }
         ms.seg = ms.seg->next;
         ms.n = 0;
     }
@@ -255,37 +260,40 @@ static void drain(void)
         scan_entry(e.p, e.s);
 }
 
-/* Every in-use span, in address order of arenas, once each. */
-static void for_each_span(void (*fn)(struct wgc_span *, void *), void *arg)
+/* Every in-use span whose base is at or above `from`, in address order,
+ * once each. */
+static void for_each_span_from(uintptr_t from, void (*fn)(struct wgc_span *, void *), void *arg)
 {
     for (size_t a = 0; a < ARENA_INDEX_LEN; a++) {
         struct heap_arena *ar = arena_index[a];
-        if (ar == NULL)
+        if (ar == NULL || ar->base + ARENA_BYTES <= from)
             continue;
         for (size_t pg = 0; pg < ARENA_PAGES; pg++) {
             struct wgc_span *s = ar->spans[pg];
             uintptr_t addr = ar->base + pg * HEAP_PAGE;
-            if (s != NULL && s->base == addr && (s->state == SPAN_SMALL || s->state == SPAN_LARGE))
+            if (s != NULL && s->base == addr && s->base + (uintptr_t)s->npages * HEAP_PAGE > from &&
+                (s->state == SPAN_SMALL || s->state == SPAN_LARGE))
                 fn(s, arg);
         }
     }
 }
 
-/* The mark stack ran out of memory: rescan every marked object until a
- * pass marks nothing new.  Slow, but correct, and only under memory
- * exhaustion. */
-static void rescan_span(struct wgc_span *s, void *changed)
+static void for_each_span(void (*fn)(struct wgc_span *, void *), void *arg)
+{
+    for_each_span_from(0, fn, arg);
+}
+
+/* The mark stack ran out of memory: scan the marked objects of a span again
+ * (those at or above the lowest dropped address), draining after each. */
+static void rescan_span(struct wgc_span *s, void *from)
 {
     if (s->noscan)
         return;
+    uintptr_t bytes = s->state == SPAN_LARGE ? (uintptr_t)s->npages * HEAP_PAGE : s->elemsize;
     for (uint32_t i = 0; i < s->nelems; i++)
-        if (bit_get(s->markbits, i)) {
-            uint64_t before = ms.marked_bytes;
-            uintptr_t bytes = s->state == SPAN_LARGE ? (uintptr_t)s->npages * HEAP_PAGE : s->elemsize;
+        if (bit_get(s->markbits, i) && span_slot(s, i) >= *(uintptr_t *)from) {
             scan_object(span_slot(s, i), bytes / WORD);
             drain();
-            if (ms.marked_bytes != before)
-                *(bool *)changed = true;
         }
 }
 
@@ -294,16 +302,16 @@ static void gc_mark(void)
     ms.marked_bytes = 0;
     ms.last_page = UINTPTR_MAX;   /* the span map changed since the last mark */
     ms.last_span = NULL;
-    ms.overflow = false;
+    ms.dropped_min = UINTPTR_MAX;
     roots_scan(mark_ref_root, mark_conservative);
     drain();
-    while (ms.overflow) {
-        ms.overflow = false;
-        bool changed = false;
-        for_each_span(rescan_span, &changed);
-        drain();
-        if (!changed && !ms.overflow)
-            break;
+    /* Every dropped object is marked and at or above dropped_min: a pass
+     * from there scans them all; a pass that drops nothing ends it.  Each
+     * pass starts where the lowest drop was, not at the heap's start. */
+    while (ms.dropped_min != UINTPTR_MAX) {
+        uintptr_t from = ms.dropped_min;
+        ms.dropped_min = UINTPTR_MAX;
+        for_each_span_from(from, rescan_span, &from);
     }
 }
 
@@ -322,7 +330,9 @@ static void account_sweep(struct wgc_span *s, uint32_t freed, uint64_t bytes)
 static void sweep_and_file(struct wgc_span *s)
 {
     uint64_t bytes;
-    uint32_t freed = span_sweep(s, WGC_DEBUG >= 2, &bytes);
+    /* Poison freed slots where the verifier may look for dangling pointers. */
+    bool poison = WGC_DEBUG >= 2 || wgc.cfg.verify_each_gc;
+    uint32_t freed = span_sweep(s, poison, &bytes);
     account_sweep(s, freed, bytes);
     if (s->state == SPAN_LARGE) {
         if (s->nalloc == 0) {
@@ -514,25 +524,17 @@ static void verify_span(struct wgc_span *s, void *arg)
             if (!bitmap_is_ptr(obj + w * WORD))
                 continue;
             uintptr_t t = *(const uintptr_t *)(obj + w * WORD);
-            struct heap_arena *ta = arena_of(t);
-            if (ta == NULL)
-                continue;
-            struct wgc_span *ts = ta->spans[(t - ta->base) >> HEAP_PAGE_SHIFT];
-            /* Into free pages: only a word at a page start is taken for a
-             * dangling pointer (a freed large object, or slot 0 of a freed
-             * span); other words may be integers or interior pointers,
-             * which are not references (wgc.h). */
-            if (ts != NULL && ts->state == SPAN_FREE && t >= ts->base && t < span_limit(ts) &&
-                (t & (HEAP_PAGE - 1)) == 0) {
-                verify_fail(v, "object %p: pointer field at word %lu points into free pages (%p): "
-                            "a missing root?", (void *)obj, (unsigned long)w, (void *)t);
-                return;
-            }
+            /* wgc.h's one rule: only the exact start of a slot whose object
+             * a sweep freed (the slot still holds the poison) is reported,
+             * the sign of a missing root.  Free pages, a slot never used
+             * since its span was made, the middle of an object: not
+             * references, not reported. */
             struct wgc_span *live = span_holding(t);
-            if (live == NULL)
+            if (live == NULL || live->state != SPAN_SMALL)
                 continue;
             uint32_t ti = span_index(live, t);
-            if (ti < live->nelems && span_slot(live, ti) == t && !bit_get(live->allocbits, ti)) {
+            if (ti < live->nelems && span_slot(live, ti) == t && !bit_get(live->allocbits, ti) &&
+                span_slot_poisoned(live, ti)) {
                 verify_fail(v, "object %p: pointer field at word %lu points to a freed object %p: "
                             "a missing root?", (void *)obj, (unsigned long)w, (void *)t);
                 return;

@@ -65,7 +65,7 @@ uint64_t roots_metadata_bytes(void)
 
 bool wgc_root_add(void *slot)
 {
-    if (slot == NULL) {
+    if (slot == NULL || (uintptr_t)slot % sizeof(void *) != 0) {
         wgc.last_error = WGC_ERR_BAD_ARG;
         return false;
     }
@@ -114,6 +114,24 @@ bool wgc_range_remove(const void *start)
     return false;
 }
 
+void wgc_frame_misuse_(const struct wgc_frame *f)
+{
+    (void)f;
+    sys_fatal("wgc_frame_pop: a frame popped out of order (frames are LIFO; after a longjmp, "
+              "wgc_frames_restore)");
+}
+
+/* A frame's slot address that is NULL or misaligned holds no root: it is
+ * skipped, and debug builds stop there (wgc.h). */
+static bool bad_slot(const void *slot)
+{
+    if (slot != NULL && (uintptr_t)slot % sizeof(void *) == 0)
+        return false;
+    if (WGC_DEBUG >= 2)
+        sys_fatal("roots: a frame's slot address is NULL or misaligned");
+    return true;
+}
+
 void roots_scan(void (*mark)(uintptr_t), void (*mark_conservative)(uintptr_t))
 {
     void **slots = globals.items;
@@ -122,8 +140,9 @@ void roots_scan(void (*mark)(uintptr_t), void (*mark_conservative)(uintptr_t))
     for (struct wgc_frame *f = wgc_frames_top; f != NULL; f = f->prev) {
         if (f->slots != NULL) {
             for (size_t i = 0; i < f->n; i++)
-                mark(*(const uintptr_t *)f->slots[i]);
-        } else if (f->array != NULL) {
+                if (!bad_slot(f->slots[i]))
+                    mark(*(const uintptr_t *)f->slots[i]);
+        } else if (f->array != NULL && !bad_slot(f->array)) {
             for (size_t i = 0; i < f->n; i++)
                 mark((uintptr_t)f->array[i]);
         }

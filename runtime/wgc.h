@@ -93,12 +93,22 @@ enum wgc_error {
  * "out of memory" error); wgc's state is consistent when it is called. */
 typedef void (*wgc_error_hook)(enum wgc_error err, size_t size, void *data);
 
+/* The smallest maximum heap: a smaller nonzero max_heap is raised to it. */
+#define WGC_MIN_HEAP ((size_t)64 << 10)
+
 struct wgc_config {
-    size_t initial_heap;     /* bytes to reserve at init (0: one arena) */
-    size_t max_heap;         /* hard limit on heap bytes (0: 4 GiB on wasm) */
+    size_t initial_heap;     /* bytes to reserve at init (0: one 4 MiB arena,
+                                or max_heap if smaller) */
+    size_t max_heap;         /* hard limit on heap bytes (0: the whole 4 GiB
+                                space; at least WGC_MIN_HEAP).  The heap
+                                grows by 4 MiB, by wasm pages near the limit;
+                                runtime metadata (span structs, bitmaps,
+                                mark stack) is not counted in it */
     int gc_percent;          /* GOGC-like; 100 by default, < 0 disables pacing */
     unsigned stress;         /* collect every `stress` allocations (0: off) */
-    bool verify_each_gc;     /* run wgc_verify after every collection */
+    bool verify_each_gc;     /* run wgc_verify after every collection (and
+                                poison freed slots so it can see them);
+                                a violation is fatal */
     wgc_error_hook on_error; /* out of memory or bad input (may be NULL) */
     void *hook_data;         /* passed to the hook */
 };
@@ -140,7 +150,7 @@ size_t wgc_usable_size(const void *obj);
 /* A global root: a slot (e.g. `static struct obj *symtab;`) whose value the
  * collector reads at every collection.  Adding the same slot twice counts
  * twice; remove it as often.  Returns false (WGC_ERR_NOMEM / BAD_ARG) on
- * failure. */
+ * failure; a NULL slot, or one not aligned to a pointer, is BAD_ARG. */
 bool wgc_root_add(void *slot);
 bool wgc_root_remove(void *slot);
 
@@ -163,6 +173,13 @@ struct wgc_frame {
 /* The shadow stack's top.  Exposed so that frame push/pop is inline. */
 extern struct wgc_frame *wgc_frames_top;
 
+/* Popping a frame that is not the top is a fatal error (the shadow stack
+ * would lose frames, and their objects with them): wgc stops with a clear
+ * message.  A slot address that is NULL or not aligned to a pointer holds
+ * no root: the collector skips it, and debug builds (WGC_DEBUG >= 2) stop
+ * with a message. */
+void wgc_frame_misuse_(const struct wgc_frame *f);
+
 static inline void wgc_frame_push(struct wgc_frame *f)
 {
     f->prev = wgc_frames_top;
@@ -170,6 +187,8 @@ static inline void wgc_frame_push(struct wgc_frame *f)
 }
 static inline void wgc_frame_pop(struct wgc_frame *f)
 {
+    if (wgc_frames_top != f)
+        wgc_frame_misuse_(f);
     wgc_frames_top = f->prev;
 }
 
@@ -197,7 +216,7 @@ static inline void wgc_frames_restore(struct wgc_frame *saved) { wgc_frames_top 
         {wgc_frames_top, sizeof(wgc_slots_) / sizeof(wgc_slots_[0]), wgc_slots_, NULL}; \
     wgc_frames_top = &wgc_frame_
 
-static inline void wgc_frame_cleanup_(struct wgc_frame *f) { wgc_frames_top = f->prev; }
+static inline void wgc_frame_cleanup_(struct wgc_frame *f) { wgc_frame_pop(f); }
 
 #define WGC_NARGS_(...) WGC_NARGS2_(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 #define WGC_NARGS2_(a1, a2, a3, a4, a5, a6, a7, a8, n, ...) n
@@ -222,12 +241,18 @@ void wgc_collect(void);
 
 /* Walk the whole heap and check every invariant (span and page-allocator
  * bookkeeping, bitmaps, counters) and every pointer field of every live
- * object: a word that is the start of a freed slot in a live span, or the
- * first byte of a free heap page (a freed large object, or the first slot
- * of a span given back), is reported as a dangling pointer -- the sign of a
- * missing root.  Other words are not references and are not reported.  Returns true when the heap is sound; otherwise false, with
- * the first violation written to msg (if msg is not NULL, at most len bytes,
- * NUL-terminated).  It finishes any lazy sweeping first. */
+ * object.  A pointer field is reported as dangling -- the sign of a missing
+ * root -- only when it holds the exact start of a small object that a sweep
+ * has freed and whose slot nothing has reused since: a word the collector
+ * took for a reference when it was stored.  That needs the freed slots'
+ * poison, which debug builds (WGC_DEBUG >= 2) and verify_each_gc turn on;
+ * without it only the bookkeeping is checked.  Every other word -- NULL,
+ * integers, interior or one-past-the-end pointers, pointers into free
+ * pages -- is ignored by the verifier as by the collector (so a dangling
+ * pointer to a freed large object is not detected).  Returns true when the
+ * heap is sound; otherwise false, with the first violation written to msg
+ * (if msg is not NULL, at most len bytes, NUL-terminated).  It finishes any
+ * lazy sweeping first. */
 bool wgc_verify(char *msg, size_t len);
 
 /* ---------------------------------------------------------------------------
