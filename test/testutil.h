@@ -75,4 +75,33 @@ static inline bool self_command(char *out, size_t len)
     return k > 0;
 }
 
+/* Run this test program again as `<self> <arg>` with stderr captured, and
+ * check that it stopped with a failure status and that its stderr holds
+ * `expect` (a fatal error's message).  Skips where the program cannot run
+ * itself (see self_command). */
+static inline void expect_child_fatal(const char *arg, const char *expect)
+{
+    char path[160], self[2048], cmd[2600];
+    static unsigned serial;
+    snprintf(path, sizeof path, "/tmp/wgc-test-child-%ld-%ld-%u.txt", (long)time(NULL),
+             (long)clock(), serial++);
+    if (!self_command(self, sizeof self)) {
+        printf("[  INFO    ] cannot run myself again here (no /proc or no shell)\n");
+        skip();
+    }
+    snprintf(cmd, sizeof cmd, "%s %s 2>'%s'", self, arg, path);
+    fflush(stdout);
+    int st = system(cmd);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char text[1 << 16];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    text[len] = '\0';
+    fclose(f);
+    remove(path);
+    if (strstr(text, expect) == NULL)
+        fail_msg("child '%s' did not report '%s'; its stderr:\n%s", arg, expect, text);
+    assert_int_not_equal(st, 0);
+}
+
 #endif
