@@ -81,7 +81,7 @@ $(OUT)/%.o: %.c
 	$(if $(Q),@echo "  CC  $(PLATFORM)-$(BUILD)  $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-# Examples are embedders: wgc's internal headers refuse them (STYLE.md §8).
+# Examples are embedders: wgc's internal headers refuse them (CONTRIBUTING.md).
 $(OUT)/examples/%.o: CFLAGS += -DWGC_EMBEDDER
 
 $(LIB): $(LIB_OBJ)

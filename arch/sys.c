@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define FREE_RUNS_MAX 1024
 
@@ -296,6 +297,68 @@ void sys_test_fail_nth(unsigned n)
 size_t sys_test_free_runs(void)
 {
     return sys.nruns;
+}
+
+/* ---- clock and environment ------------------------------------------------ */
+
+uint64_t sys_nanotime(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* /proc/self/environ holds NAME=value entries, each ended by a NUL; read
+ * one character at a time: k counts the bytes of the current entry, match
+ * says whether it can still be ours. */
+static bool environ_at_start(const char *name, char *out, size_t len)
+{
+    FILE *f = fopen("/proc/self/environ", "rb");
+    if (f == NULL)
+        return false;
+    size_t nlen = strlen(name), k = 0;
+    bool match = true, found = false;
+    int c;
+    while ((c = getc(f)) != EOF) {
+        if (c == '\0') {
+            if (match && k > nlen) {
+                out[k - nlen - 1] = '\0';
+                found = true;
+                break;
+            }
+            k = 0;
+            match = true;
+            continue;
+        }
+        if (match) {
+            if (k < nlen)
+                match = c == name[k];
+            else if (k == nlen)
+                match = c == '=';
+            else if (k - nlen - 1 < len - 1)
+                out[k - nlen - 1] = (char)c;
+            else
+                match = false;   /* too long for out */
+        }
+        k++;
+    }
+    fclose(f);
+    return found;
+}
+
+bool sys_getenv(const char *name, char *out, size_t len)
+{
+    if (len == 0)
+        return false;
+    const char *v = getenv(name);
+    if (v == NULL)
+        return environ_at_start(name, out, len);
+    size_t n = strlen(v);
+    if (n >= len)
+        return false;
+    memcpy(out, v, n + 1);
+    return true;
 }
 
 /* ---- the fatal-error path ------------------------------------------------ */

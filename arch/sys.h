@@ -51,6 +51,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
+
 #ifndef SYS_ALIGN
 #define SYS_ALIGN 1          /* 1: the invariant A1; 0: the unaligned baseline */
 #endif
@@ -114,7 +116,18 @@ uint64_t sys_set_limit(uint64_t bytes);
  * overflows. */
 size_t sys_round(size_t n);
 
-/* The one fatal-error path (STYLE.md §5) for a broken invariant, callable
+/* A monotonic clock in nanoseconds (for pauses, the debuglog, the trace). */
+uint64_t sys_nanotime(void);
+/* The environment variable `name` into out (at most len - 1 bytes and a
+ * NUL); false when it is unset or longer.  It asks getenv, then the
+ * environment the process started with (/proc/self/environ): emscripten
+ * 3.1.6's getenv sees a made-up environment, not Node's, unless the program
+ * is linked with arch/node_env.pre.js, while with -sNODERAWFS=1 a wasm
+ * program reads the host's /proc (Linux hosts).  Allocates nothing of
+ * wgc's (stdio only). */
+bool sys_getenv(const char *name, char *out, size_t len);
+
+/* The one fatal-error path (CONTRIBUTING.md, "errors") for a broken invariant, callable
  * from every layer: prints "wgc: fatal error: <msg>", calls the printer the
  * runtime installed (debuglog, counters), then traps.  It allocates
  * nothing.  Out of memory is never fatal: it is a NULL return. */

@@ -162,7 +162,7 @@ uintptr_t arena_grow(size_t bytes, uint64_t limit, size_t *len_out)
     return (uintptr_t)mem;
 }
 
-void arena_set_spans(uintptr_t first, size_t npages, struct wgc_span *s)
+void arena_set_spans(uintptr_t first, size_t npages, struct span *s)
 {
     uintptr_t p = first, end = first + npages * HEAP_PAGE;
     while (p < end) {
@@ -179,7 +179,7 @@ void bitmap_clear(uintptr_t p, size_t nwords)
 {
     while (nwords > 0) {
         struct heap_arena *a = arena_of(p);
-        size_t w = (p - a->base) / WORD;
+        size_t w = (p - a->base) / HEAP_WORD;
         size_t in_arena = ARENA_WORDS - w;
         size_t n = nwords < in_arena ? nwords : in_arena;
         /* Head up to a 64-bit boundary, whole words, then the tail. */
@@ -194,7 +194,7 @@ void bitmap_clear(uintptr_t p, size_t nwords)
         }
         for (; i < end; i++)
             a->bitmap[i >> 6] &= ~((uint64_t)1 << (i & 63));
-        p += n * WORD;
+        p += n * HEAP_WORD;
         nwords -= n;
     }
 }
@@ -202,21 +202,21 @@ void bitmap_clear(uintptr_t p, size_t nwords)
 void bitmap_set(uintptr_t p)
 {
     struct heap_arena *a = arena_of(p);
-    size_t w = (p - a->base) / WORD;
+    size_t w = (p - a->base) / HEAP_WORD;
     a->bitmap[w >> 6] |= (uint64_t)1 << (w & 63);
 }
 
 void bitmap_write_split(uintptr_t p, uint64_t mask, unsigned nwords)
 {
     struct heap_arena *a = arena_of(p);
-    unsigned head = (unsigned)(ARENA_WORDS - (p - a->base) / WORD);
+    unsigned head = (unsigned)(ARENA_WORDS - (p - a->base) / HEAP_WORD);
     bitmap_write(p, mask, head);
-    bitmap_write(p + head * WORD, mask >> head, nwords - head);
+    bitmap_write(p + head * HEAP_WORD, mask >> head, nwords - head);
 }
 
 uint64_t bitmap_read_split(uintptr_t p, unsigned nwords)
 {
     struct heap_arena *a = arena_of(p);
-    unsigned head = (unsigned)(ARENA_WORDS - (p - a->base) / WORD);
-    return bitmap_read(p, head) | bitmap_read(p + head * WORD, nwords - head) << head;
+    unsigned head = (unsigned)(ARENA_WORDS - (p - a->base) / HEAP_WORD);
+    return bitmap_read(p, head) | bitmap_read(p + head * HEAP_WORD, nwords - head) << head;
 }

@@ -5,11 +5,11 @@
  *
  * Allocating a small object (runtime/alloc.c):
  *   size → size class (sizeclass.h) → the class's current span's next free
- *   slot (a count-trailing-zeros in span.alloccache, span.h) → when that
- *   span is full: a swept span with free slots from the class's central
- *   lists, or an unswept one swept now → when none: a fresh span from the
- *   page allocator (pages.h) → when no free run of pages is big enough: a
- *   new arena from sys_reserve (this file).
+ *   slot (runtime/cache.c; a count-trailing-zeros in span.alloccache,
+ *   span.h) → when that span is full: a swept span with free slots from the
+ *   class's central lists, or an unswept one swept now (central.h) → when
+ *   none: a fresh span from the page allocator (pages.h) → when no free run
+ *   of pages is big enough: a new region from sys_reserve (this file).
  * A large object (> 32 KiB) skips the classes and gets a span of its own
  * pages.  If the object's type has pointers, its words' pointer bits are
  * written into the heap bitmap (this file); pointer-free objects go to
@@ -71,16 +71,16 @@
 #define ARENA_BYTES ((size_t)1 << ARENA_SHIFT)            /* 4 MiB */
 #define ARENA_PAGES (ARENA_BYTES / HEAP_PAGE)             /* 512 */
 #define ARENA_INDEX_LEN ((size_t)(((uint64_t)1 << 32) >> ARENA_SHIFT))  /* 1024 */
-#define WORD sizeof(void *)
-#define ARENA_WORDS (ARENA_BYTES / WORD)
+#define HEAP_WORD sizeof(void *)
+#define ARENA_WORDS (ARENA_BYTES / HEAP_WORD)
 #define BITMAP_BYTES (ARENA_WORDS / 8)
 
-struct wgc_span;
+struct span;
 
 struct heap_arena {
     uintptr_t base;                        /* first byte, ARENA_BYTES-aligned */
     uint64_t *bitmap;                      /* ARENA_WORDS bits, from sys_alloc */
-    struct wgc_span *spans[ARENA_PAGES];   /* the span map (H2) */
+    struct span *spans[ARENA_PAGES];   /* the span map (H2) */
 };
 
 /* Metadata bytes obtained for arenas (bitmaps, arena structs). */
@@ -111,7 +111,7 @@ static inline struct heap_arena *arena_of(uintptr_t p)
 }
 
 /* The span map entry for address p (may be stale or NULL, H2). */
-static inline struct wgc_span *arena_span_of(uintptr_t p)
+static inline struct span *arena_span_of(uintptr_t p)
 {
     struct heap_arena *a = arena_of(p);
     if (a == NULL)
@@ -128,7 +128,7 @@ uintptr_t arena_grow(size_t bytes, uint64_t limit, size_t *len_out);
 
 /* Set the span map for pages [first, first + npages) to s; the run may
  * cross arenas. */
-void arena_set_spans(uintptr_t first, size_t npages, struct wgc_span *s);
+void arena_set_spans(uintptr_t first, size_t npages, struct span *s);
 
 /* ---- the heap bitmap (H3) ---- */
 
@@ -146,7 +146,7 @@ uint64_t bitmap_read_split(uintptr_t p, unsigned nwords);
 static inline void bitmap_write(uintptr_t p, uint64_t mask, unsigned nwords)
 {
     struct heap_arena *a = arena_of(p);
-    size_t w = (p - a->base) / WORD;
+    size_t w = (p - a->base) / HEAP_WORD;
     if (__builtin_expect(w + nwords > ARENA_WORDS, 0)) {
         bitmap_write_split(p, mask, nwords);
         return;
@@ -170,7 +170,7 @@ void bitmap_set(uintptr_t p);
 static inline uint64_t bitmap_read(uintptr_t p, unsigned nwords)
 {
     struct heap_arena *a = arena_of(p);
-    size_t w = (p - a->base) / WORD;
+    size_t w = (p - a->base) / HEAP_WORD;
     if (__builtin_expect(w + nwords > ARENA_WORDS, 0))
         return bitmap_read_split(p, nwords);
     const uint64_t *b = &a->bitmap[w >> 6];
@@ -184,7 +184,7 @@ static inline uint64_t bitmap_read(uintptr_t p, unsigned nwords)
 static inline bool bitmap_is_ptr(uintptr_t p)
 {
     struct heap_arena *a = arena_of(p);
-    size_t w = (p - a->base) / WORD;
+    size_t w = (p - a->base) / HEAP_WORD;
     return (a->bitmap[w >> 6] >> (w & 63)) & 1;
 }
 

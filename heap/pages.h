@@ -39,25 +39,28 @@
 #define PAGES_BINS 128
 
 struct page_alloc {
-    struct wgc_span *bins[PAGES_BINS];   /* doubly linked through next/prev */
+    struct span *bins[PAGES_BINS];   /* doubly linked through next/prev */
     uint64_t mask[PAGES_BINS / 64];
     uint64_t free_pages;
     uint64_t released_pages;
     uint64_t nruns;
     uint64_t retain_bytes;   /* unreleased free bytes kept (pages_set_retain) */
 };
-extern struct page_alloc pages;
+extern struct page_alloc page_heap;
+/* Bytes of span structs obtained (they are the page allocator's: it makes
+ * one for every run it splits off, in-use span or free run). */
+extern uint64_t pages_metadata_bytes;
 
 /* A run of npages in use (state and class set by the caller), its pages'
  * span map entries set (S1).  needzero says whether it may hold old bytes.
  * Grows the heap when no free run fits, up to `limit` bytes of arenas.
  * NULL when it cannot. */
-struct wgc_span *pages_alloc(size_t npages, uint64_t limit);
+struct span *pages_alloc(size_t npages, uint64_t limit);
 /* Add at least npages of free pages to the heap now (wgc_init's initial
  * heap); false when arena_grow cannot. */
 bool pages_grow(size_t npages, uint64_t limit);
 /* Give an in-use span's pages back; s becomes (part of) a free run. */
-void pages_free(struct wgc_span *s);
+void pages_free(struct span *s);
 
 /* Free runs of at least this many pages are given to sys_unused when they
  * form (a real release on posix, nothing on wasm) -- but only while the

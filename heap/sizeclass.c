@@ -1,4 +1,4 @@
-/* sizeclass.c — computes the size-class tables from R1 and R2 (sizeclass.h). */
+/* sizeclass.c — computes the size-class tables from Q1 and Q2 (sizeclass.h). */
 #include "sizeclass.h"
 
 #include <stdbool.h>
@@ -11,7 +11,7 @@ uint32_t sc_divmul[SC_MAX_CLASSES];
 uint8_t sc_small_lookup[129];
 uint8_t sc_large_lookup[(SC_MAX_SMALL - 1024) / 128 + 1];
 
-/* R1: the size after s. */
+/* Q1: the size after s. */
 static uint32_t next_size(uint32_t s)
 {
     if (s < 128)
@@ -22,7 +22,7 @@ static uint32_t next_size(uint32_t s)
     return s + p / 8;
 }
 
-/* R2: pages for a class of size s. */
+/* Q2: pages for a class of size s. */
 static uint32_t pages_for(uint32_t s)
 {
     for (uint32_t n = 1; n <= 10; n++) {
@@ -35,7 +35,7 @@ static uint32_t pages_for(uint32_t s)
         if (span - nelems * s <= span / 8)
             return n;
     }
-    return (s + HEAP_PAGE - 1) / HEAP_PAGE;   /* not reached for R1's sizes */
+    return (s + HEAP_PAGE - 1) / HEAP_PAGE;   /* not reached for Q1's sizes */
 }
 
 void sizeclass_init(void)
@@ -46,7 +46,7 @@ void sizeclass_init(void)
     for (uint32_t s = 8; s <= SC_MAX_SMALL; s = next_size(s)) {
         uint32_t pages = pages_for(s);
         uint32_t nelems = pages * HEAP_PAGE / s;
-        /* R2: same span shape as the class before: the larger size wins,
+        /* Q2: same span shape as the class before: the larger size wins,
          * unless that would break Z4 for requests just above the class
          * before that one. */
         if (c > 2 && sc_pages[c - 1] == pages && sc_nelems[c - 1] == nelems &&

@@ -6,12 +6,12 @@
  * is not typed in: sizeclass_init computes it from two rules, so it can be
  * read, changed and tested as rules:
  *
- *   R1. Sizes step by 8 bytes up to 128, then by 1/8 of the power of two
+ *   Q1. Sizes step by 8 bytes up to 128, then by 1/8 of the power of two
  *       below (16 from 128, 32 from 256, ..., 2048 from 16 KiB).  A request
  *       one byte over the previous class therefore wastes under 1/8 of its
  *       slot once slots are 64 bytes or more; below that the 8-byte
  *       granularity bounds it (a 9-byte request in a 16-byte slot).
- *   R2. A class's span is the fewest 8 KiB pages (up to 10) whose tail --
+ *   Q2. A class's span is the fewest 8 KiB pages (up to 10) whose tail --
  *       the bytes left after the last whole slot -- is at most 1/8 of the
  *       span, with at most SC_MAX_ELEMS slots.  Of two sizes that give the
  *       same pages and the same slot count, only the larger is kept: the

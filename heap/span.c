@@ -1,58 +1,18 @@
-/* span.c — spans, their lists and their sweeping (see span.h, S1–S6). */
+/* span.c — spans: their allocation cache, setup and sweeping (see span.h,
+ * S1–S5).  Below: pages.c (the pages), arena.h (the bitmap). */
 #include "span.h"
 
 #include <string.h>
 
 #include "pages.h"
 
-struct heap heap;
-uint64_t span_metadata_bytes;
-struct fixalloc span_structs = {sizeof(struct wgc_span), NULL, NULL, 0, &span_metadata_bytes, 0};
+struct span_state span_state;
 
 void span_init(void)
 {
     arena_init();
-    if (heap.sweepgen == 0)
-        heap.sweepgen = 4;
-}
-
-/* ---- lists ---------------------------------------------------------------- */
-
-void span_list_push(struct span_list_head *l, struct wgc_span *s, enum span_list which)
-{
-    s->prev = NULL;
-    s->next = l->first;
-    if (l->first != NULL)
-        l->first->prev = s;
-    l->first = s;
-    l->len++;
-    s->list = (uint8_t)which;
-}
-
-void span_list_remove(struct span_list_head *l, struct wgc_span *s)
-{
-    if (s->prev != NULL)
-        s->prev->next = s->next;
-    else
-        l->first = s->next;
-    if (s->next != NULL)
-        s->next->prev = s->prev;
-    s->next = s->prev = NULL;
-    l->len--;
-    s->list = LIST_NONE;
-}
-
-struct span_list_head *span_list_of(struct wgc_span *s)
-{
-    struct heap_central *c = &heap.central[s->sizeclass][s->noscan];
-    switch (s->list) {
-    case LIST_PARTIAL: return &c->partial;
-    case LIST_FULL: return &c->full;
-    case LIST_UNSWEPT: return &c->unswept;
-    case LIST_LARGE: return &heap.large;
-    case LIST_LARGE_UNSWEPT: return &heap.large_unswept;
-    default: return NULL;
-    }
+    if (span_state.sweepgen == 0)
+        span_state.sweepgen = 4;   /* S3 */
 }
 
 /* ---- allocation cache ------------------------------------------------------ */
@@ -63,13 +23,13 @@ static inline uint64_t valid_bits(uint32_t from, uint32_t nelems)
     return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
 }
 
-void span_reset_cache(struct wgc_span *s)
+void span_reset_cache(struct span *s)
 {
     s->freeindex = 0;
     s->alloccache = ~s->allocbits[0] & valid_bits(0, s->nelems);
 }
 
-void span_fold_cache(struct wgc_span *s)
+void span_fold_cache(struct span *s)
 {
     uint32_t window = s->freeindex >> 6;
     for (uint32_t w = 0; w < window; w++)
@@ -78,7 +38,7 @@ void span_fold_cache(struct wgc_span *s)
         s->allocbits[window] = ~s->alloccache & valid_bits(s->freeindex, s->nelems);
 }
 
-bool span_refill_cache(struct wgc_span *s)
+bool span_refill_cache(struct span *s)
 {
     while (s->freeindex + 64 < s->nelems) {
         s->freeindex += 64;
@@ -92,10 +52,10 @@ bool span_refill_cache(struct wgc_span *s)
 
 /* ---- new spans ------------------------------------------------------------- */
 
-static void span_setup(struct wgc_span *s, enum span_state state, unsigned c, bool noscan)
+static void span_setup(struct span *s, enum span_kind state, unsigned c, bool noscan)
 {
     s->state = (uint8_t)state;
-    s->list = LIST_NONE;
+    s->list = 0;
     s->sizeclass = (uint8_t)c;
     s->noscan = noscan;
     s->current = 0;
@@ -103,16 +63,16 @@ static void span_setup(struct wgc_span *s, enum span_state state, unsigned c, bo
     s->markbits = s->bits[1];
     memset(s->bits, 0, sizeof s->bits);
     s->nalloc = 0;
-    s->sweepgen = heap.sweepgen;
+    s->sweepgen = span_state.sweepgen;
     s->next = s->prev = NULL;
-    heap.inuse_bytes += (uint64_t)s->npages * HEAP_PAGE;
-    heap.nspans_inuse++;
-    heap.class_spans[c]++;
+    span_state.inuse_bytes += (uint64_t)s->npages * HEAP_PAGE;
+    span_state.nspans_inuse++;
+    span_state.class_spans[c]++;
 }
 
-struct wgc_span *span_alloc_small(unsigned c, bool noscan, uint64_t limit)
+struct span *span_alloc_small(unsigned c, bool noscan, uint64_t limit)
 {
-    struct wgc_span *s = pages_alloc(sc_pages[c], limit);
+    struct span *s = pages_alloc(sc_pages[c], limit);
     if (s == NULL)
         return NULL;
     span_setup(s, SPAN_SMALL, c, noscan);
@@ -123,9 +83,9 @@ struct wgc_span *span_alloc_small(unsigned c, bool noscan, uint64_t limit)
      * of a bitmap word. */
     struct heap_arena *a = arena_of(s->base);
     s->bm = NULL;
-    if (!noscan && s->elemsize <= 64 * WORD && arena_of(span_limit(s) - 1) == a) {
-        s->bm = &a->bitmap[(s->base - a->base) / WORD / 64];
-        s->slotkeep = low_bits(s->elemsize / WORD);
+    if (!noscan && s->elemsize <= 64 * HEAP_WORD && arena_of(span_limit(s) - 1) == a) {
+        s->bm = &a->bitmap[(s->base - a->base) / HEAP_WORD / 64];
+        s->slotkeep = low_bits(s->elemsize / HEAP_WORD);
     }
     if (s->needzero) {   /* reused pages: zero them in bulk, not per object */
         memset((void *)s->base, 0, (size_t)s->npages * HEAP_PAGE);
@@ -135,9 +95,9 @@ struct wgc_span *span_alloc_small(unsigned c, bool noscan, uint64_t limit)
     return s;
 }
 
-struct wgc_span *span_alloc_large(size_t npages, bool noscan, uint64_t limit)
+struct span *span_alloc_large(size_t npages, bool noscan, uint64_t limit)
 {
-    struct wgc_span *s = pages_alloc(npages, limit);
+    struct span *s = pages_alloc(npages, limit);
     if (s == NULL)
         return NULL;
     span_setup(s, SPAN_LARGE, 0, noscan);
@@ -153,19 +113,21 @@ struct wgc_span *span_alloc_large(size_t npages, bool noscan, uint64_t limit)
     return s;
 }
 
-void span_free(struct wgc_span *s)
+void span_free(struct span *s)
 {
-    heap.inuse_bytes -= (uint64_t)s->npages * HEAP_PAGE;
-    heap.nspans_inuse--;
-    heap.class_spans[s->sizeclass]--;
+    WGC_ASSERT((s->state == SPAN_SMALL || s->state == SPAN_LARGE) && !s->current, "S1");
+    span_state.inuse_bytes -= (uint64_t)s->npages * HEAP_PAGE;
+    span_state.nspans_inuse--;
+    span_state.class_spans[s->sizeclass]--;
     pages_free(s);
 }
 
 /* ---- sweeping ---------------------------------------------------------------- */
 
 
-uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes)
+uint32_t span_sweep(struct span *s, bool poison, uint64_t *freed_bytes)
 {
+    WGC_ASSERT(!s->current && s->sweepgen == span_state.sweepgen - 2, "S3");
     uint32_t nwords = (s->nelems + 63) / 64, freed = 0;
     /* A span with no live object goes back to the page allocator whole
      * (the caller frees it) and is zeroed when its pages are reused. */
@@ -195,7 +157,7 @@ uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes)
     s->allocbits = live;
     memset(s->markbits, 0, nwords * sizeof(uint64_t));
     s->nalloc = popcount_bits(s->allocbits, s->nelems);
-    s->sweepgen = heap.sweepgen;
+    s->sweepgen = span_state.sweepgen;
     if (freed != 0 && poison)
         s->needzero = 1;
     if (s->state == SPAN_SMALL)
@@ -206,7 +168,7 @@ uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes)
 
 /* ---- checks -------------------------------------------------------------------- */
 
-const char *span_check(const struct wgc_span *s)
+const char *span_check(const struct span *s)
 {
     if (s->state != SPAN_SMALL && s->state != SPAN_LARGE)
         return "span: in-use span with a bad state";
@@ -217,11 +179,8 @@ const char *span_check(const struct wgc_span *s)
         return "span: slots overrun the span";
     if (!s->current && s->nalloc != popcount_bits(s->allocbits, s->nelems))
         return "span: nalloc disagrees with the allocation bits (S2)";
-    if (s->sweepgen != heap.sweepgen && s->sweepgen != heap.sweepgen - 2)
+    if (s->sweepgen != span_state.sweepgen && s->sweepgen != span_state.sweepgen - 2)
         return "span: sweepgen out of range (S3)";
-    if ((s->sweepgen == heap.sweepgen - 2) !=
-        (s->list == LIST_UNSWEPT || s->list == LIST_LARGE_UNSWEPT))
-        return "span: unswept span not on an unswept list, or the reverse (S3)";
     uint32_t nwords = (s->nelems + 63) / 64;
     for (uint32_t w = 0; w < SPAN_BITWORDS; w++) {
         uint64_t beyond = w < nwords ? ~valid_bits(w * 64, s->nelems) : ~(uint64_t)0;

@@ -1,5 +1,5 @@
 /* span.h — spans: runs of pages cut into equal slots (heap layer).
- * Below: pages.h, arena.h, sizeclass.h.  Above: runtime/alloc.c, runtime/gc.c.
+ * Below: pages.h, arena.h, sizeclass.h.  Above: central.h, runtime/.
  *
  * A span is either free (owned by the page allocator, pages.h), a small
  * span (a size class's slots) or a large span (one object of its own
@@ -18,10 +18,8 @@
  * so the collector and the verifier only ever see exact allocbits.  When the
  * cache is empty, span_refill_cache moves to the next 64 slots.
  *
- * Spans of a class hang on the class's central lists (struct heap_central):
- * `partial` (swept, has free slots), `full` (swept, no free slot),
- * `unswept` (not swept since the last mark).  One span per class, the
- * class's current span, is on no list while allocation uses it.
+ * Which lists a span is on is central.h's business (the `list` field and
+ * the links are kept here, in the struct, for it).
  *
  * INVARIANTS
  *   S1. Every page of an in-use span maps to the span in its arena's span
@@ -29,15 +27,16 @@
  *   S2. nalloc == popcount(allocbits) for every span that is not a current
  *       span; a current span's allocations since it became current are
  *       known only after span_fold_cache.
- *   S3. A span's sweepgen is heap.sweepgen - 2 (needs sweeping) or
- *       heap.sweepgen (swept); it never goes backwards.  Unswept spans are
- *       exactly those on the unswept lists.
+ *   S3. A span's sweepgen is span_state.sweepgen - 2 (needs sweeping) or
+ *       span_state.sweepgen (swept); it never goes backwards.  The count
+ *       starts at 4 so that "needs sweeping" is never below 0 in unsigned
+ *       arithmetic, and a zeroed struct (sweepgen 0) is never taken for
+ *       either.
  *   S4. markbits are all zero outside a collection, and allocbits has no
  *       bit set at or past nelems.
  *   S5. Bits set in alloccache are clear in allocbits, and only cover slots
  *       below nelems.
- *   S6. A span is on at most one list, and its `list` field says which.
- * Checked by span_check() (WGC_DEBUG >= 2 in the verifier).
+ * Checked by span_check() (the verifier, and WGC_ASSERT at WGC_DEBUG >= 2).
  */
 #ifndef WGC_SPAN_H
 #define WGC_SPAN_H
@@ -54,15 +53,18 @@
 
 #define SPAN_BITWORDS (SC_MAX_ELEMS / 64)
 
-enum span_state { SPAN_FREE = 1, SPAN_SMALL, SPAN_LARGE };
-enum span_list { LIST_NONE = 0, LIST_PARTIAL, LIST_FULL, LIST_UNSWEPT, LIST_LARGE,
-                 LIST_LARGE_UNSWEPT, LIST_FREE };
+/* SPAN_DEAD: a span struct back in the pool (or never used); a stale span
+ * map entry pointing at it must look neither free nor in use (H2). */
+enum span_kind { SPAN_DEAD = 0, SPAN_FREE, SPAN_SMALL, SPAN_LARGE };
+/* The `list` field: 0 on no list, 1 a free run (pages.h); central.h uses
+ * the values from 2 on. */
+enum { SPAN_LIST_NONE = 0, SPAN_LIST_FREE = 1 };
 
-struct wgc_span {
+struct span {
     uintptr_t base;            /* first byte */
     uint32_t npages;
-    uint8_t state;             /* enum span_state */
-    uint8_t list;              /* enum span_list (S6) */
+    uint8_t state;             /* enum span_kind */
+    uint8_t list;              /* which list (central.h C3; pages.h P3) */
     uint8_t sizeclass;         /* 0 for large spans */
     uint8_t noscan;            /* objects hold no pointers */
     uint8_t needzero;          /* free slots / pages may hold old bytes */
@@ -79,44 +81,28 @@ struct wgc_span {
     uint64_t slotkeep;         /* low_bits(slot words), when bm is set */
     uint64_t *allocbits;       /* points at bits[0] or bits[1] */
     uint64_t *markbits;        /* the other */
-    struct wgc_span *next, *prev;
+    struct span *next, *prev;
     uint64_t bits[2][SPAN_BITWORDS];
 };
 
-struct span_list_head {
-    struct wgc_span *first;
-    size_t len;
-};
-
-struct heap_central {
-    struct span_list_head partial, full, unswept;
-};
-
-/* The whole heap's state below the runtime. */
-struct heap {
-    uint32_t sweepgen;                       /* +2 at the end of every mark */
-    struct heap_central central[SC_MAX_CLASSES][2];  /* [class][noscan] */
-    struct span_list_head large, large_unswept;
+/* What the span layer counts, and the sweep generation (S3). */
+struct span_state {
+    uint32_t sweepgen;                       /* +2 at every cycle (central_begin_cycle) */
     uint64_t inuse_bytes;                    /* bytes in in-use spans */
     uint64_t nspans_inuse;
     uint64_t class_spans[SC_MAX_CLASSES];    /* in-use spans of each class */
 };
-extern struct heap heap;
+extern struct span_state span_state;
 
 void span_init(void);
 
-/* Lists (S6). */
-void span_list_push(struct span_list_head *l, struct wgc_span *s, enum span_list which);
-void span_list_remove(struct span_list_head *l, struct wgc_span *s);
-struct span_list_head *span_list_of(struct wgc_span *s);
-
 /* A new span of class c (noscan or not) from the page allocator; swept, on
  * no list.  NULL when the page allocator cannot grow under `limit`. */
-struct wgc_span *span_alloc_small(unsigned c, bool noscan, uint64_t limit);
+struct span *span_alloc_small(unsigned c, bool noscan, uint64_t limit);
 /* A new large span of npages; its one object is allocated. */
-struct wgc_span *span_alloc_large(size_t npages, bool noscan, uint64_t limit);
+struct span *span_alloc_large(size_t npages, bool noscan, uint64_t limit);
 /* Give an in-use span's pages back to the page allocator (not on a list). */
-void span_free(struct wgc_span *s);
+void span_free(struct span *s);
 
 /* Sweep one span: free its unmarked objects.  Returns the number of slots
  * freed, and their bytes through *freed_bytes.  Freed small slots are
@@ -124,13 +110,13 @@ void span_free(struct wgc_span *s);
  * needzero, so that allocation zeroes them and a read through a dangling
  * pointer shows the pattern.  The span is left on no list; the caller
  * files it (or frees it when empty). */
-uint32_t span_sweep(struct wgc_span *s, bool poison, uint64_t *freed_bytes);
+uint32_t span_sweep(struct span *s, bool poison, uint64_t *freed_bytes);
 
 /* Freed slots in debug builds (and with verify_each_gc): reads through a
  * dangling pointer show 0xdbdbdbdb..., and the verifier knows a slot whose
  * object a sweep freed from one that was never used. */
 #define SPAN_POISON_BYTE 0xdb
-static inline bool span_slot_poisoned(const struct wgc_span *s, uint32_t i)
+static inline bool span_slot_poisoned(const struct span *s, uint32_t i)
 {
     uintptr_t w;
     __builtin_memcpy(&w, (const void *)(s->base + (uintptr_t)i * s->elemsize), sizeof w);
@@ -138,12 +124,12 @@ static inline bool span_slot_poisoned(const struct wgc_span *s, uint32_t i)
 }
 
 /* Write the cache's allocations into allocbits (see above); idempotent. */
-void span_fold_cache(struct wgc_span *s);
+void span_fold_cache(struct span *s);
 /* Move the alloccache to the next 64 slots with a free one; false if the
  * span is full from freeindex on. */
-bool span_refill_cache(struct wgc_span *s);
+bool span_refill_cache(struct span *s);
 /* Make s ready to allocate from slot 0 on (after sweeping or when new). */
-void span_reset_cache(struct wgc_span *s);
+void span_reset_cache(struct span *s);
 
 static inline uint32_t popcount_bits(const uint64_t *bits, uint32_t nelems)
 {
@@ -154,17 +140,17 @@ static inline uint32_t popcount_bits(const uint64_t *bits, uint32_t nelems)
 }
 
 /* The slot index of address p in s, and whether p is the slot's start. */
-static inline uint32_t span_index(const struct wgc_span *s, uintptr_t p)
+static inline uint32_t span_index(const struct span *s, uintptr_t p)
 {
     if (s->state == SPAN_LARGE)
         return 0;
     return sc_divide(p - s->base, s->divmul);
 }
-static inline uintptr_t span_slot(const struct wgc_span *s, uint32_t i)
+static inline uintptr_t span_slot(const struct span *s, uint32_t i)
 {
     return s->base + (uintptr_t)i * s->elemsize;
 }
-static inline uintptr_t span_limit(const struct wgc_span *s)
+static inline uintptr_t span_limit(const struct span *s)
 {
     return s->base + (uintptr_t)s->npages * HEAP_PAGE;
 }
@@ -181,11 +167,11 @@ static inline void bit_set(uint64_t *b, uint32_t i)
  * allocation fast path's bitmap write, with the arena lookup done once per
  * span.  Only for spans with bm set: span.c sets it when the span's slots
  * are at most 64 words and the span lies in one arena slot. */
-static inline void span_bitmap_write(const struct wgc_span *s, uintptr_t p, uint64_t mask)
+static inline void span_bitmap_write(const struct span *s, uintptr_t p, uint64_t mask)
 {
-    size_t w = (p - s->base) / WORD;
+    size_t w = (p - s->base) / HEAP_WORD;
     uint64_t *b = s->bm + (w >> 6);
-    unsigned sh = w & 63, nwords = s->elemsize / WORD;
+    unsigned sh = w & 63, nwords = s->elemsize / HEAP_WORD;
     uint64_t keep = s->slotkeep;
     mask &= keep;
     b[0] = (b[0] & ~(keep << sh)) | (mask << sh);
@@ -197,7 +183,7 @@ static inline void span_bitmap_write(const struct wgc_span *s, uintptr_t p, uint
 
 /* Take the next free slot of s from its cache, or 0 when the cache is empty.
  * The allocation fast path. */
-static inline uintptr_t span_next_free(struct wgc_span *s)
+static inline uintptr_t span_next_free(struct span *s)
 {
     uint64_t c = s->alloccache;
     if (c == 0)
@@ -207,11 +193,33 @@ static inline uintptr_t span_next_free(struct wgc_span *s)
     return span_slot(s, i);
 }
 
-/* Check S1–S6 for one span; returns NULL or a constant message. */
-const char *span_check(const struct wgc_span *s);
+/* Check S1–S5 for one in-use span; returns NULL or a constant message. */
+const char *span_check(const struct span *s);
 
-/* Span structs in use (for stats). */
-extern struct fixalloc span_structs;
-extern uint64_t span_metadata_bytes;
+/* The in-use span holding address p, or NULL: the one way to ask (the span
+ * map may be stale, H2, so the range and the state are checked). */
+static inline struct span *span_of(uintptr_t p)
+{
+    struct span *s = arena_span_of(p);
+    if (s == NULL || p < s->base || p >= span_limit(s) ||
+        (s->state != SPAN_SMALL && s->state != SPAN_LARGE))
+        return NULL;
+    return s;
+}
+
+/* The bytes of one object of s: the slot size, or a large span's pages. */
+static inline uintptr_t span_obj_bytes(const struct span *s)
+{
+    return s->state == SPAN_LARGE ? (uintptr_t)s->npages * HEAP_PAGE : s->elemsize;
+}
+
+/* The index of the allocated object that starts exactly at p, or -1. */
+static inline int64_t span_object_at(const struct span *s, uintptr_t p)
+{
+    uint32_t i = span_index(s, p);
+    if (i >= s->nelems || span_slot(s, i) != p || !bit_get(s->allocbits, i))
+        return -1;
+    return i;
+}
 
 #endif

@@ -1,6 +1,7 @@
-/* debuglog.c — the debuglog ring and the fatal-error printer (see
+/* debuglog.c — the debuglog ring (see
  * debuglog.h for the layout and the invariants D1..D4).
- * Below: arch/sys.h.  Above: everything in runtime/ and heap/ via DLOG.
+ * Below: arch/sys.h.  Above: the rest of runtime/ via DLOG, and init.c's
+ * fatal-error printer, which prints the ring.
  *
  * Writing a record: reserve a sequence number with an atomic fetch-add on
  * the header's pos, clear the slot's seq (so a reader that catches it half
@@ -13,7 +14,6 @@
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "sys.h"
 #include "wgc.h"
@@ -54,13 +54,6 @@ static struct {
     bool unchecked;        /* debuglog_set_checks(false) */
 } dl;
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0;
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 bool debuglog_placement_ok(const void *ring, const char **why)
 {
@@ -99,11 +92,10 @@ void debuglog_init(void)
     r->h.magic = DEBUGLOG_MAGIC;
     r->h.nslots = (uint32_t)NSLOTS;
     r->h.record_size = (uint32_t)sizeof(struct debuglog_record);
-    __atomic_store_n(&r->h.epoch_ns, now_ns(), __ATOMIC_RELAXED);
+    __atomic_store_n(&r->h.epoch_ns, sys_nanotime(), __ATOMIC_RELAXED);
     __atomic_store_n(&r->h.pos, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&r->h.count, 0, __ATOMIC_RELEASE);
     dl.ring = r;
-    debuglog_install_fatal_printer();
 }
 
 void debuglog_enable(bool on)
@@ -121,7 +113,7 @@ void debuglog_write(const char *msg, uintptr_t a, uintptr_t b, uintptr_t c)
     uint64_t seq = __atomic_fetch_add(&r->h.pos, 1, __ATOMIC_RELAXED);
     struct debuglog_record *rec = &r->rec[seq % NSLOTS];
     __atomic_store_n(&rec->seq, 0, __ATOMIC_RELAXED);   /* torn until done */
-    rec->nanotime = now_ns();
+    rec->nanotime = sys_nanotime();
     rec->msg = msg;
     rec->args[0] = a;
     rec->args[1] = b;
@@ -225,40 +217,6 @@ void debuglog_print_to(FILE *f)
 void debuglog_print(void)
 {
     debuglog_print_to(stderr);
-}
-
-/* ---- the fatal-error printer ---------------------------------------------- */
-
-static void fatal_print(void)
-{
-    debuglog_print();
-    struct sys_stats s;
-    sys_get_stats(&s);
-    fprintf(stderr, "sys: reserved %" PRIu64 " mapped %" PRIu64 " free %" PRIu64
-            " padding %" PRIu64 " obtained %" PRIu64 " memory %" PRIu64
-            " limit %" PRIu64 " nreserve %" PRIu64 " nfail %" PRIu64 "\n",
-            s.reserved, s.mapped, s.free, s.padding, s.obtained, s.memory_size,
-            s.limit, s.nreserve, s.nfail);
-    /* The heap's counters last: if the heap is what broke, reading them
-     * may fault, and the debuglog and the OS layer's are out already. */
-    fflush(stderr);
-    struct wgc_stats w;
-    wgc_stats(&w);
-    fprintf(stderr, "heap: alloc %" PRIu64 " inuse %" PRIu64 " sys %" PRIu64
-            " released %" PRIu64 " total_alloc %" PRIu64 " nmalloc %" PRIu64
-            " nfree %" PRIu64 " nlarge %" PRIu64 "\n",
-            w.heap_alloc, w.heap_inuse, w.heap_sys, w.heap_released,
-            w.total_alloc, w.nmalloc, w.nfree, w.nlarge);
-    fprintf(stderr, "gc: num_gc %" PRIu64 " live %" PRIu64 " next_gc %" PRIu64
-            " freed %" PRIu64 " pause total %" PRIu64 " ns max %" PRIu64
-            " ns last %" PRIu64 " ns; metadata %" PRIu64 "\n",
-            w.num_gc, w.live_bytes, w.next_gc, w.bytes_freed, w.pause_total_ns,
-            w.pause_max_ns, w.pause_last_ns, w.sys_metadata);
-}
-
-void debuglog_install_fatal_printer(void)
-{
-    sys_set_fatal_printer(fatal_print);
 }
 
 /* ---- the public calls (wgc.h) --------------------------------------------- */

@@ -78,9 +78,6 @@ void debuglog_write(const char *msg, uintptr_t a, uintptr_t b, uintptr_t c);
 /* Print the newest records to stderr, oldest first (D4); _to: to f. */
 void debuglog_print(void);
 void debuglog_print_to(FILE *f);
-/* Install the fatal printer: on sys_fatal, print the debuglog, the OS
- * layer's counters and the heap's (wgc_stats).  wgc_init calls it. */
-void debuglog_install_fatal_printer(void);
 
 /* DLOG("sweep: span", span, class, n): record a static message and up to
  * three integer or pointer arguments (pass 0 for unused ones).  Use it in

@@ -1,17 +1,29 @@
-/* internal.h — the runtime layer's shared state (not for embedders: they
- * include wgc.h alone).
- * Below: heap/ (span.h, pages.h), arch/sys.h.  Above: nothing.
+/* internal.h — the runtime layer's shared declarations, file by file, in
+ * the order they call each other (not for embedders: they include wgc.h
+ * alone).  Each file calls only those above it in this list:
+ *
+ *   debuglog.c, trace.c   the event records (arch/ only)
+ *   init.c                the runtime's state, errors, wgc_init, the
+ *                         fatal-error printer
+ *   roots.c               global slots, conservative ranges, frames
+ *   cache.c               the current span of each class (Go's mcache)
+ *   mark.c                the mark stack and marking
+ *   verify.c              the heap verifier
+ *   gc.c                  a collection's cycle, and pacing
+ *   stats.c               wgc_stats, wgc_print_stats
+ *   alloc.c               type descriptors and the allocation API
+ * Below them all: heap/ (central.h and down), arch/.
  *
  * INVARIANTS
- *   R1. wgc.current[c][ns] is the class's current span (span.current set,
- *       on no list) or &empty_span, whose cache is always empty, so the fast
- *       path falls through to alloc_slow.  In stress mode every entry is
- *       &empty_span: every allocation takes the slow path, which counts.
- *   R2. heap_alloc = bytes marked by the last collection + bytes of every
+ *   R1. cache_current[c][ns] is the class's current span (span.current
+ *       set, on no list) or &cache_empty_span, whose alloccache is always
+ *       empty, so the fast path falls through to the slow path.  In stress
+ *       mode every entry is &cache_empty_span.
+ *   R2. gc.heap_alloc = bytes marked by the last collection + bytes of every
  *       slot allocated since, counting a current span's free slots as
  *       allocated until it is uncached (so the fast path does no accounting).
- *   R3. Outside wgc_collect, markbits are zero (span.h S4) and the mark
- *       stack is empty.
+ *   R3. Outside gc_run, markbits are zero (span.h S4) and the mark stack is
+ *       empty.
  */
 #ifndef WGC_INTERNAL_H
 #define WGC_INTERNAL_H
@@ -19,50 +31,65 @@
 #error "an embedder includes runtime/wgc.h only; this header is wgc's own"
 #endif
 
+#include "central.h"
 #include "config.h"
 #include "pages.h"
 #include "span.h"
 #include "sys.h"
 #include "wgc.h"
 
+/* ---- init.c: the runtime's state.  Each field says which file writes it. */
+
 #define GC_MIN_GOAL ((uint64_t)4 << 20)   /* the smallest heap goal (Go's heapminimum) */
 
-struct wgc_state {
-    bool init;
-    struct wgc_config cfg;
-    enum wgc_error last_error;
-    uint64_t heap_limit;         /* arena bytes allowed (cfg.max_heap) */
-    uint64_t heap_alloc;         /* R2 */
-    uint64_t next_gc;            /* the heap goal */
-    uint64_t live_bytes;         /* marked by the last collection */
-    uint64_t total_alloc, nmalloc, nfree, bytes_freed;
-    uint64_t class_nmalloc[SC_MAX_CLASSES], class_nfree[SC_MAX_CLASSES];
-    uint64_t nlarge;
-    uint64_t num_gc, pause_total_ns, pause_max_ns, pause_last_ns;
-    uint64_t pause_hist[WGC_PAUSE_BUCKETS];
-    unsigned stress, stress_count;
-    bool in_gc;
-    struct wgc_span *current[SC_MAX_CLASSES][2];   /* R1, [class][noscan] */
+struct gc_state {
+    bool init;                   /* init.c */
+    struct wgc_config cfg;       /* init.c; gc_percent: gc.c; stress: cache.c */
+    enum wgc_error last_error;   /* init.c (gc_fail) */
+    uint64_t heap_limit;         /* init.c: arena bytes allowed (cfg.max_heap) */
+    uint64_t heap_alloc;         /* R2: cache.c, alloc.c (large); gc.c resets it */
+    uint64_t next_gc;            /* gc.c: the heap goal */
+    uint64_t live_bytes;         /* gc.c: marked by the last collection */
+    uint64_t total_alloc, nmalloc;               /* cache.c, alloc.c (large) */
+    uint64_t class_nmalloc[SC_MAX_CLASSES];      /* cache.c */
+    uint64_t num_gc, pause_total_ns, pause_max_ns, pause_last_ns;   /* gc.c */
+    uint64_t pause_hist[WGC_PAUSE_BUCKETS];      /* gc.c */
+    unsigned stress_count;       /* cache.c */
+    bool in_gc;                  /* gc.c */
 };
-extern struct wgc_state wgc;
-extern struct wgc_span empty_span;
+extern struct gc_state gc;
 
-/* alloc.c */
-void alloc_uncache_all(void);
-void *alloc_fail(enum wgc_error err, size_t size);
+/* Record an API error (wgc_last_error, the hook); returns NULL. */
+void *gc_fail(enum wgc_error err, size_t size);
 
-/* gc.c */
-void gc_run(const char *why);
-void gc_finish_sweep(void);
-bool gc_sweep_one(unsigned c, bool noscan);
-uint64_t gc_now_ns(void);
-
-/* roots.c: call mark(v) for every root word; conservative ranges through
- * mark_conservative. */
+/* ---- roots.c: call mark(v) for every root word; conservative ranges
+ * through mark_conservative. */
 void roots_scan(void (*mark)(uintptr_t), void (*mark_conservative)(uintptr_t));
 uint64_t roots_metadata_bytes(void);
 
-/* Metadata of the runtime itself (mark stack, root tables). */
-extern uint64_t gc_metadata_bytes;
+/* ---- cache.c */
+extern struct span cache_empty_span;
+extern struct span *cache_current[SC_MAX_CLASSES][2];   /* R1, [class][noscan] */
+/* Refill class c's current span from its next 64 slots: a slot, or 0 when
+ * the span is full (it is then given back and the entry is empty). */
+uintptr_t cache_next(unsigned c, bool noscan, struct span **out);
+/* Make s (fresh from central_take) the current span; its first slot. */
+uintptr_t cache_install(struct span *s, unsigned c, bool noscan);
+/* Give every current span back to its central lists. */
+void cache_flush(void);
+/* Does stress mode want a collection at this allocation? */
+bool cache_stress_says_collect(void);
+/* What the current spans handed out since they became current. */
+void cache_pending(uint64_t *objects, uint64_t *bytes, uint64_t class_objects[]);
+
+/* ---- mark.c: mark everything reachable; returns the bytes marked. */
+uint64_t mark_heap(void);
+uint64_t mark_metadata_bytes(void);
+
+/* ---- gc.c */
+void gc_run(const char *why);
+/* The heap goal for a live heap (pacing, in one place). */
+uint64_t gc_goal(uint64_t live);
+bool gc_pacing_says_collect(uint64_t more);
 
 #endif

@@ -7,8 +7,8 @@
  * linked from wgc_frames_top (wgc.h); nothing here allocates for them.
  *
  * INVARIANTS
- *   T1. A slot added n times is in the table n times; removing it takes one.
- *   T2. The tables' memory is counted in roots_metadata_bytes.
+ *   O1. A slot added n times is in the table n times; removing it takes one.
+ *   O2. The tables' memory is counted in roots_metadata_bytes.
  */
 #include <string.h>
 
@@ -66,11 +66,11 @@ uint64_t roots_metadata_bytes(void)
 bool wgc_root_add(void *slot)
 {
     if (slot == NULL || (uintptr_t)slot % sizeof(void *) != 0) {
-        wgc.last_error = WGC_ERR_BAD_ARG;
+        gc.last_error = WGC_ERR_BAD_ARG;
         return false;
     }
     if (!table_push(&globals, &slot)) {
-        wgc.last_error = WGC_ERR_NOMEM;
+        gc.last_error = WGC_ERR_NOMEM;
         return false;
     }
     return true;
@@ -84,7 +84,7 @@ bool wgc_root_remove(void *slot)
             table_remove_at(&globals, i);
             return true;
         }
-    wgc.last_error = WGC_ERR_BAD_ARG;
+    gc.last_error = WGC_ERR_BAD_ARG;
     return false;
 }
 
@@ -92,11 +92,11 @@ bool wgc_range_add(const void *start, size_t len)
 {
     struct range r = {(uintptr_t)start, len};
     if (start == NULL || len == 0 || r.start + len < r.start) {
-        wgc.last_error = WGC_ERR_BAD_ARG;
+        gc.last_error = WGC_ERR_BAD_ARG;
         return false;
     }
     if (!table_push(&ranges, &r)) {
-        wgc.last_error = WGC_ERR_NOMEM;
+        gc.last_error = WGC_ERR_NOMEM;
         return false;
     }
     return true;
@@ -110,7 +110,7 @@ bool wgc_range_remove(const void *start)
             table_remove_at(&ranges, i);
             return true;
         }
-    wgc.last_error = WGC_ERR_BAD_ARG;
+    gc.last_error = WGC_ERR_BAD_ARG;
     return false;
 }
 
@@ -149,8 +149,8 @@ void roots_scan(void (*mark)(uintptr_t), void (*mark_conservative)(uintptr_t))
     }
     struct range *r = ranges.items;
     for (size_t i = 0; i < ranges.n; i++) {
-        uintptr_t p = (r[i].start + WORD - 1) & ~(uintptr_t)(WORD - 1);
-        for (; p + WORD <= r[i].start + r[i].len; p += WORD)
+        uintptr_t p = (r[i].start + HEAP_WORD - 1) & ~(uintptr_t)(HEAP_WORD - 1);
+        for (; p + HEAP_WORD <= r[i].start + r[i].len; p += HEAP_WORD)
             mark_conservative(*(uintptr_t *)p);
     }
 }

@@ -31,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sys.h"
 #include "wgc.h"
@@ -83,13 +82,6 @@ static struct {
     char env_path[4096];       /* WGC_TRACE_FILE, or "" */
 } tr;
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0;
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- buffers -------------------------------------------------------------- */
 
@@ -166,7 +158,7 @@ void trace_record(enum trace_kind kind, int phase, uint64_t a, uint64_t b, uint6
     e->args[0] = a;
     e->args[1] = b;
     e->args[2] = c;
-    __atomic_store_n(&e->nanotime, now_ns(), __ATOMIC_RELAXED);
+    __atomic_store_n(&e->nanotime, sys_nanotime(), __ATOMIC_RELAXED);
     uint64_t seq = __atomic_add_fetch(&first->h.next_seq, 1, __ATOMIC_ACQ_REL);
     __atomic_store_n(&e->seq, seq, __ATOMIC_RELEASE);
 }
@@ -181,7 +173,7 @@ bool wgc_trace_start(void)
         return false;
     __atomic_store_n(&b->h.next_seq, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&b->h.dropped, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&b->h.epoch_ns, now_ns(), __ATOMIC_RELEASE);
+    __atomic_store_n(&b->h.epoch_ns, sys_nanotime(), __ATOMIC_RELEASE);
     tr.first = tr.cur = b;
     trace_running = true;
     return true;
@@ -425,67 +417,13 @@ void trace_write_env_file(void)
         fprintf(stderr, "wgc: cannot write the trace to WGC_TRACE_FILE=%s\n", tr.env_path);
 }
 
-/* The value of the variable `name` from the environment the process
- * started with, /proc/self/environ, into out; false if it is not there
- * (or longer than len - 1, or there is no /proc).  Why: emscripten's
- * getenv (3.1.6) sees a made-up environment, not Node's process.env, but
- * with -sNODERAWFS=1 the wasm build opens the host's files, and there
- * /proc/self/environ is the Node process's own environment (Linux hosts).
- * It reads through stdio, one character at a time, and allocates nothing
- * of wgc's.  (Its natural home is the OS layer, as a sys_getenv.) */
-static bool env_at_start(const char *name, char *out, size_t len)
-{
-    FILE *f = fopen("/proc/self/environ", "rb");
-    if (f == NULL)
-        return false;
-    size_t nlen = strlen(name), k = 0;
-    bool match = true, found = false;
-    int c;
-    /* Entries are NAME=value, each ended by a NUL.  k counts the bytes of
-     * the current entry; match says whether it still can be ours. */
-    while ((c = getc(f)) != EOF) {
-        if (c == '\0') {
-            if (match && k > nlen) {
-                out[k - nlen - 1] = '\0';
-                found = true;
-                break;
-            }
-            k = 0;
-            match = true;
-            continue;
-        }
-        if (match) {
-            if (k < nlen)
-                match = c == name[k];
-            else if (k == nlen)
-                match = c == '=';
-            else if (k - nlen - 1 < len - 1)
-                out[k - nlen - 1] = (char)c;
-            else
-                match = false;   /* too long for out */
-        }
-        k++;
-    }
-    fclose(f);
-    return found;
-}
-
 void trace_init_from_env(void)
 {
     if (tr.env_done)
         return;
     tr.env_done = true;
-    const char *path = getenv("WGC_TRACE_FILE");
-    if (path != NULL) {
-        size_t len = strlen(path);
-        if (len >= sizeof tr.env_path) {
-            fprintf(stderr, "wgc: WGC_TRACE_FILE is too long; no trace\n");
-            return;
-        }
-        memcpy(tr.env_path, path, len + 1);
-    } else if (!env_at_start("WGC_TRACE_FILE", tr.env_path, sizeof tr.env_path)) {
+    if (!sys_getenv("WGC_TRACE_FILE", tr.env_path, sizeof tr.env_path))
         tr.env_path[0] = '\0';
-    }
     if (tr.env_path[0] == '\0')
         return;
     /* An embedder may have started a trace already; then that one is written. */

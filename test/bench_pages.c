@@ -30,7 +30,7 @@ static uint32_t next(uint32_t n)
     return (uint32_t)(rng % n);
 }
 
-static struct wgc_span *held[MAXRUNS];
+static struct span *held[MAXRUNS];
 
 int main(void)
 {
@@ -41,7 +41,7 @@ int main(void)
     size_t n = 0;
     uint64_t pages_held = 0;
     while (pages_held * HEAP_PAGE < HEAP - (64u << 20) && n < MAXRUNS) {
-        struct wgc_span *s = pages_alloc(1 + next(16), HEAP);
+        struct span *s = pages_alloc(1 + next(16), HEAP);
         if (s == NULL)
             break;
         s->state = SPAN_LARGE;
@@ -54,13 +54,13 @@ int main(void)
             held[i] = held[--n];
         }
     printf("heap %llu MiB, %llu free runs, %zu spans in use\n",
-           (unsigned long long)(arena_heap_bytes >> 20), (unsigned long long)pages.nruns, n);
+           (unsigned long long)(arena_heap_bytes >> 20), (unsigned long long)page_heap.nruns, n);
     const int ops = 1000000;
     uint64_t t0 = now_ns();
     for (int i = 0; i < ops; i++) {
         size_t k = next((uint32_t)n);
         pages_free(held[k]);
-        struct wgc_span *s = pages_alloc(1 + next(16), HEAP);
+        struct span *s = pages_alloc(1 + next(16), HEAP);
         if (s == NULL) {
             fprintf(stderr, "bench_pages: no run for a request\n");
             return 1;
@@ -75,7 +75,7 @@ int main(void)
         return 1;
     }
     printf("page allocator at a 1 GiB heap: %.1f ns per alloc or free (%llu free runs)\n", ns,
-           (unsigned long long)pages.nruns);
+           (unsigned long long)page_heap.nruns);
     printf("RESULT bench=pagealloc-1G config=%s ns_per_op=%.1f\n",
 #ifdef __EMSCRIPTEN__
            "wasm-wgc",

@@ -54,11 +54,11 @@ static void check_invariants(uint64_t held_pages)
     const char *why = pages_check();
     if (why != NULL)
         fail_msg("%s", why);
-    assert_int_equal(pages.free_pages + held_pages, arena_heap_bytes / HEAP_PAGE);
+    assert_int_equal(page_heap.free_pages + held_pages, arena_heap_bytes / HEAP_PAGE);
 }
 
 struct held {
-    struct wgc_span *s;
+    struct span *s;
     size_t n;
 };
 
@@ -80,7 +80,7 @@ static void test_against_model(void **state)
             size_t n = rng_below(&r, 10) == 0 ? 100 + rng_below(&r, 700) : 1 + rng_below(&r, 12);
             uint64_t before = arena_heap_bytes;
             size_t longest = model_longest_free();
-            struct wgc_span *s = pages_alloc(n, LIMIT);
+            struct span *s = pages_alloc(n, LIMIT);
             if (s == NULL) {
                 /* Only when the limit forbids growing and nothing fits. */
                 assert_true(longest < n);
@@ -106,7 +106,7 @@ static void test_against_model(void **state)
             held_pages += n;
         } else {
             size_t k = rng_below(&r, nheld);
-            struct wgc_span *s = held[k].s;
+            struct span *s = held[k].s;
             for (size_t i = 0; i < held[k].n; i++)
                 model[page_no(s->base + i * HEAP_PAGE)] = 1;
             held_pages -= held[k].n;
@@ -123,7 +123,7 @@ static void test_against_model(void **state)
     check_invariants(0);
     /* Everything freed: the free runs are exactly the heap's contiguous
      * stretches, fully coalesced (P1). */
-    assert_int_equal(pages.nruns, model_stretches());
+    assert_int_equal(page_heap.nruns, model_stretches());
     free(held);
     free(model);
 }
@@ -132,19 +132,19 @@ static void test_against_model(void **state)
 static void test_release_counting(void **state)
 {
     (void)state;
-    struct wgc_span *s = pages_alloc(PAGES_RELEASE_MIN * 2, LIMIT);
+    struct span *s = pages_alloc(PAGES_RELEASE_MIN * 2, LIMIT);
     assert_non_null(s);
     s->state = SPAN_LARGE;
     memset((void *)s->base, 0x77, (size_t)s->npages * HEAP_PAGE);
-    uint64_t before = pages.released_pages;
+    uint64_t before = page_heap.released_pages;
     pages_free(s);
-    assert_true(pages.released_pages >= before + PAGES_RELEASE_MIN * 2);
+    assert_true(page_heap.released_pages >= before + PAGES_RELEASE_MIN * 2);
     assert_null(pages_check());
     /* Taking pages out of a released run un-counts them. */
-    struct wgc_span *t = pages_alloc(PAGES_RELEASE_MIN * 2, LIMIT);
+    struct span *t = pages_alloc(PAGES_RELEASE_MIN * 2, LIMIT);
     assert_non_null(t);
     t->state = SPAN_LARGE;
-    assert_true(pages.released_pages <= before + PAGES_RELEASE_MIN * 2);
+    assert_true(page_heap.released_pages <= before + PAGES_RELEASE_MIN * 2);
     pages_free(t);
     assert_null(pages_check());
 }
@@ -154,7 +154,7 @@ static void test_multi_arena_run(void **state)
 {
     (void)state;
     size_t n = 3 * ARENA_PAGES + 7;
-    struct wgc_span *s = pages_alloc(n, LIMIT);
+    struct span *s = pages_alloc(n, LIMIT);
     assert_non_null(s);
     s->state = SPAN_LARGE;
     assert_int_equal(s->npages, n);

@@ -1,5 +1,5 @@
 /* testutil.h — what every cmocka suite of wgc shares: cmocka's headers in
- * the order it needs them, and replayable random seeds (STYLE.md §7).
+ * the order it needs them, and replayable random seeds (CONTRIBUTING.md).
  * A randomized test prints its seed; WGC_SEED=<n> in the environment replays
  * it (under Node too: emscripten passes the environment through). */
 #ifndef WGC_TESTUTIL_H
