@@ -708,8 +708,7 @@ static value p_vector(int argc, value *argv)
 static value p_make_vector(int argc, value *argv)
 {
     int64_t n = want_int("make-vector", argv[0]);
-    if (n < 0) lisp_error("make-vector: negative length");
-    return make_vector((size_t)n, argc > 1 ? argv[1] : FALSE_V);
+    return make_vector_checked("make-vector", n, argc > 1 ? argv[1] : FALSE_V);
 }
 
 static value p_vector_length(int argc, value *argv)
@@ -817,10 +816,9 @@ static value p_string_set(int argc, value *argv)
 static value p_make_string(int argc, value *argv)
 {
     int64_t n = want_int("make-string", argv[0]);
-    if (n < 0) lisp_error("make-string: negative length");
     int c = argc > 1 ? want_char("make-string", argv[1]) : ' ';
-    value s = make_string(NULL, (size_t)n);
-    memset(STR(s)->data, c, (size_t)n);
+    value s = make_string_checked("make-string", n);
+    memset(STR(s)->data, c, STR(s)->len);
     return s;
 }
 
@@ -843,10 +841,12 @@ static value p_substring(int argc, value *argv)
 
 static value p_string_append(int argc, value *argv)
 {
+    int64_t total = 0;   /* summed in 64 bits: a size_t sum wraps on wasm32 */
+    for (int i = 0; i < argc; i++) {
+        total += (int64_t)want_string("string-append", argv[i])->len;   /* < 2^28 each */
+    }
+    value r = make_string_checked("string-append", total);
     size_t n = 0;
-    for (int i = 0; i < argc; i++) n += want_string("string-append", argv[i])->len;
-    value r = make_string(NULL, n);
-    n = 0;
     for (int i = 0; i < argc; i++) {
         memcpy(STR(r)->data + n, STR(argv[i])->data, STR(argv[i])->len);
         n += STR(argv[i])->len;
