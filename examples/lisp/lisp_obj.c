@@ -287,7 +287,7 @@ static void symtab_grow(void)
             struct string *name = STR(SYM(CAR(l))->name);
             size_t b = hash_name(name->data, name->len) & (n - 1);
             value cell = cons(CAR(l), VEC_ITEMS(fresh)[b]);
-            VEC_ITEMS(fresh)[b] = cell;
+            VEC_SET(fresh, b, cell);
         }
     }
     symtab = fresh;
@@ -309,7 +309,7 @@ value intern(const char *name, size_t len)
     s->global = UNBOUND;
     sym = (value)s;
     value cell = cons(sym, VEC_ITEMS(symtab)[b]);
-    VEC_ITEMS(symtab)[b] = cell;
+    VEC_SET(symtab, b, cell);
     if (++symcount > 2 * VEC_LEN(symtab)) symtab_grow();
     return sym;
 }

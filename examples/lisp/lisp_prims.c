@@ -483,12 +483,12 @@ static value p_car(int argc, value *argv) { return CAR(want_pair("car", argv[0])
 static value p_cdr(int argc, value *argv) { return CDR(want_pair("cdr", argv[0])); }
 static value p_set_car(int argc, value *argv)
 {
-    CAR(want_pair("set-car!", argv[0])) = argv[1];
+    SET_CAR(want_pair("set-car!", argv[0]), argv[1]);
     return UNSPEC;
 }
 static value p_set_cdr(int argc, value *argv)
 {
-    CDR(want_pair("set-cdr!", argv[0])) = argv[1];
+    SET_CDR(want_pair("set-cdr!", argv[0]), argv[1]);
     return UNSPEC;
 }
 
@@ -525,11 +525,11 @@ static value append2(value a, value b)
     want_list("append", a);
     for (; PAIR_P(a); a = CDR(a)) {
         cell = cons(CAR(a), NIL);
-        if (head == NIL) head = cell; else CDR(tail) = cell;
+        if (head == NIL) head = cell; else SET_CDR(tail, cell);
         tail = cell;
     }
     if (head == NIL) return b;
-    CDR(tail) = b;
+    SET_CDR(tail, b);
     return head;
 }
 
@@ -627,7 +627,7 @@ finish:
     value prev = NIL;   /* reverse acc in place: it is ours alone */
     while (PAIR_P(acc)) {
         value next = CDR(acc);
-        CDR(acc) = prev;
+        SET_CDR(acc, prev);
         prev = acc;
         acc = next;
     }
@@ -662,8 +662,8 @@ static value p_force(int argc, value *argv)
         value v = eval(p->expr, p->env);
         p = (struct promise *)argv[0];
         if (!p->done) {   /* the body may have forced it already */
-            p->expr = v;
-            p->env = NIL;
+            lisp_store(argv[0], &p->expr, v);
+            lisp_store(argv[0], &p->env, NIL);
             p->done = 1;
         }
     }
@@ -725,7 +725,7 @@ static value p_vector_ref(int argc, value *argv)
 static value p_vector_set(int argc, value *argv)
 {
     value v = want_vector("vector-set!", argv[0]);
-    VEC_ITEMS(v)[want_index("vector-set!", argv[1], VEC_LEN(v), false)] = argv[2];
+    VEC_SET(v, want_index("vector-set!", argv[1], VEC_LEN(v), false), argv[2]);
     return UNSPEC;
 }
 
@@ -747,7 +747,7 @@ static value p_list_to_vector(int argc, value *argv)
 static value p_vector_fill(int argc, value *argv)
 {
     value v = want_vector("vector-fill!", argv[0]);
-    for (size_t i = 0; i < VEC_LEN(v); i++) VEC_ITEMS(v)[i] = argv[1];
+    for (size_t i = 0; i < VEC_LEN(v); i++) VEC_SET(v, i, argv[1]);
     return UNSPEC;
 }
 
@@ -1072,7 +1072,8 @@ void prims_init(void)
 {
     for (size_t i = 0; i < prim_count; i++) {
         value sym = intern_c(prim_table[i].name);
-        SYM(sym)->global = make_prim(sym, i);   /* sym: kept by the symbol table (L4) */
+        value prim = make_prim(sym, i);   /* sym: kept by the symbol table (L4) */
+        lisp_store(sym, &SYM(sym)->global, prim);
         if (prim_table[i].fn == p_apply) prim_apply_index = i;
         if (prim_table[i].fn == p_call_with_values) prim_callwv_index = i;
     }

@@ -112,7 +112,7 @@ static value read_list(struct reader *r, int close, int depth)
                 r->line = r->datum_line;
                 read_error(r, "unbalanced parentheses: missing ')'");
             }
-            CDR(tail) = item;
+            SET_CDR(tail, item);
             skip_space(r, depth);
             c = peekc(r);
             if (c != ')' && c != ']') read_error(r, "bad dotted list");
@@ -126,7 +126,7 @@ static value read_list(struct reader *r, int close, int depth)
         }
         item = cons(item, NIL);
         if (head == NIL) head = item;
-        else CDR(tail) = item;
+        else SET_CDR(tail, item);
         tail = item;
     }
 }
