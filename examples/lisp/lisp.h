@@ -32,6 +32,9 @@
  *   L5. Integers behave as 64-bit everywhere: a fixnum when it fits in a
  *       tagged word (31 bits on wasm32), else a boxed int64.  A result
  *       outside int64 is a language error, never a wrap.
+ *   L6. A value stored into a field of a heap object that existed before
+ *       the last allocation goes through lisp_store (below): the one
+ *       place a write barrier will be added.
  */
 #ifndef LISP_H
 #define LISP_H
@@ -132,13 +135,39 @@ struct cont    { value hdr; uintptr_t id, live; };
 #define VEC_LEN(v)    ((size_t)FIXNUM_VAL(((value *)(v))[1]))
 #define VEC_ITEMS(v)  (&((value *)(v))[2])
 
+/* Every store of a value into a field of an existing heap object goes
+ * through here: obj is the object, field the slot inside it.  This is
+ * where the write barrier goes when wgc gets one (a generational or
+ * incremental collector must see old-to-young pointers); until then it is
+ * a plain store.  The only stores that may bypass it (L6) are those into
+ * an object allocated with no allocation since (constructors filling a
+ * fresh object), and stores into roots (the value stack, C locals). */
+static inline void lisp_store(value obj, value *field, value v)
+{
+    (void)obj;
+    *field = v;
+}
+#define SET_CAR(p, v) lisp_store((p), &CAR(p), (v))
+#define SET_CDR(p, v) lisp_store((p), &CDR(p), (v))
+#define VEC_SET(vec, i, v) lisp_store((vec), &VEC_ITEMS(vec)[i], (v))
+
+/* The longest string (bytes) and vector (slots) the Scheme makes.  A
+ * length from Scheme is an int64 and is checked against these as an int64
+ * before it is ever converted to size_t (32 bits on wasm32). */
+#define LISP_MAX_STRING ((int64_t)1 << 28)
+#define LISP_MAX_VECTOR ((int64_t)1 << 26)
+
 /* ---- lisp_obj.c ------------------------------------------------------- */
 
 void obj_init(void);
 const char *kind_name(value v);        /* for type errors */
 value cons(value a, value d);
+/* Both check len against LISP_MAX_* ("string too long" / "vector too
+ * long"); callers with an int64 length use the _checked forms. */
 value make_string(const char *s, size_t len);   /* copies; s may be NULL */
 value make_vector(size_t n, value fill);
+value make_string_checked(const char *who, int64_t len);
+value make_vector_checked(const char *who, int64_t n, value fill);
 value make_flonum(double d);
 value make_int(int64_t n);             /* fixnum or boxed */
 value make_closure(value params, value body, value env, value name);
@@ -174,11 +203,13 @@ LISP_SYMS(X)
 
 /* A reader over a NUL-terminated text.  read_datum returns EOF_V at the
  * end; a syntax error is a language error (lisp_error). */
-struct reader { const char *text; size_t pos; int line, datum_line; };
+/* A reader over text[0..len), which is followed by a NUL.  A NUL byte
+ * inside the text is a read error ("NUL character in source"). */
+struct reader { const char *text; size_t len, pos; int line, datum_line; };
 value read_datum(struct reader *r);
-/* 0: text is complete (or has an error the reader will report);
- * 1: more lines are needed (an open list or string). */
-int read_incomplete(const char *text);
+/* 0: text[0..len) is complete (or has an error the reader will report,
+ * a NUL byte included); 1: more lines are needed (an open list or string). */
+int read_incomplete(const char *text, size_t len);
 /* Parse tok[0..len) as a number; false if it is not one. */
 bool read_number(const char *tok, size_t len, value *out);
 

@@ -23,7 +23,13 @@ lisp_space := $(lisp_empty) $(lisp_empty)
 # MODULARIZE: a factory (createLispCore), so each interpreter gets its own memory.
 # EXIT_RUNTIME=0 (overrides emcc.mk): no main; the runtime stays up between calls.
 # TOTAL_STACK: a 32 MiB C stack for deep recursion (lisp_eval.c, C_STACK_BUDGET).
+# NODEJS_CATCH_EXIT=0, NODEJS_CATCH_REJECTION=0: emscripten would otherwise
+# add process-level uncaughtException/unhandledRejection listeners at every
+# instantiation, which keep each instance (and its linear memory) alive for
+# the life of the process.  Nothing here calls exit() from C: (exit) is a
+# status returned to JS, and the runner exits itself (cli.js).
 LISP_LDFLAGS := -sMODULARIZE=1 -sEXPORT_NAME=createLispCore -sEXIT_RUNTIME=0 \
+                -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0 \
                 -sTOTAL_STACK=32MB -sINITIAL_MEMORY=64MB \
                 -sEXPORTED_FUNCTIONS=$(subst $(lisp_space),,$(LISP_EXPORTS)) \
                 -sEXPORTED_RUNTIME_METHODS=UTF8ToString,ENV

@@ -59,9 +59,9 @@ static void report_error(void)
 }
 
 /* Evaluate every datum of src.  Returns LISP_OK, LISP_ERROR or LISP_EXIT. */
-static int run_text(const char *src, bool print_results, bool report)
+static int run_text(const char *src, size_t len, bool print_results, bool report)
 {
-    struct reader r = {src, 0, 1, 1};
+    struct reader r = {src, len, 0, 1, 1};
     struct handler h;
     handler_enter(&h);
     if (setjmp(h.jb)) {
@@ -90,19 +90,30 @@ static int run_text(const char *src, bool print_results, bool report)
 LISP_EXPORT int lisp_start(int gc_percent, double max_heap, unsigned stress, int verify,
                            int max_depth)
 {
-    if (started) return LISP_ERROR;
+    /* Range-check before converting: a double beyond size_t (or NaN) has
+     * no defined conversion. */
+    if (!(max_heap >= 0 && max_heap <= LISP_MAX_HEAP_LIMIT)) {
+        snprintf(lisp_errmsg, sizeof lisp_errmsg,
+                 "max heap %g bytes is out of range (0, meaning the default, up to %.0f)",
+                 max_heap, LISP_MAX_HEAP_LIMIT);
+        return LISP_ERROR;
+    }
+    if (started) {
+        snprintf(lisp_errmsg, sizeof lisp_errmsg, "lisp_start: already started");
+        return LISP_ERROR;
+    }
     lisp_sink = sink;
     struct wgc_config cfg;
     wgc_config_default(&cfg);
     cfg.gc_percent = gc_percent;
-    cfg.max_heap = max_heap > 0 ? (size_t)max_heap : 0;
+    cfg.max_heap = (size_t)max_heap;
     if (stress) cfg.stress = stress;   /* else the build's default (BUILD=stress: 1) */
     if (verify) cfg.verify_each_gc = true;
     cfg.on_error = on_wgc_error;
     enum wgc_error err = wgc_init(&cfg);
     if (err != WGC_OK) {
-        snprintf(lisp_errmsg, sizeof lisp_errmsg, "cannot start the heap: %s",
-                 wgc_error_string(err));
+        snprintf(lisp_errmsg, sizeof lisp_errmsg, "cannot start the heap (max heap %zu bytes): %s",
+                 cfg.max_heap, wgc_error_string(err));
         return LISP_ERROR;
     }
     if (max_depth > 0) eval_max_depth = (size_t)max_depth;
@@ -117,21 +128,21 @@ LISP_EXPORT int lisp_start(int gc_percent, double max_heap, unsigned stress, int
     prims_init();
     handler_leave(&h);
     started = true;
-    if (run_text(lisp_prelude, false, false) != LISP_OK) return LISP_ERROR;
+    if (run_text(lisp_prelude, strlen(lisp_prelude), false, false) != LISP_OK) return LISP_ERROR;
     return LISP_OK;
 }
 
-LISP_EXPORT int lisp_eval(const char *src, int print_results)
+LISP_EXPORT int lisp_eval(const char *src, size_t len, int print_results)
 {
     if (!started) {
         snprintf(lisp_errmsg, sizeof lisp_errmsg, "lisp_start has not run");
         return LISP_ERROR;
     }
     lisp_exit_requested = false;
-    return run_text(src, print_results != 0, true);
+    return run_text(src, len, print_results != 0, true);
 }
 
-LISP_EXPORT int lisp_incomplete(const char *src) { return read_incomplete(src); }
+LISP_EXPORT int lisp_incomplete(const char *src, size_t len) { return read_incomplete(src, len); }
 LISP_EXPORT const char *lisp_last_error(void) { return lisp_errmsg; }
 LISP_EXPORT int lisp_exit_status(void) { return lisp_exit_code; }
 LISP_EXPORT void lisp_collect(void) { wgc_collect(); }

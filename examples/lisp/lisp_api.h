@@ -5,19 +5,31 @@
 #ifndef LISP_API_H
 #define LISP_API_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 enum { LISP_OK = 0, LISP_ERROR = 1, LISP_EXIT = 2 };
 
+/* The largest max_heap lisp_start accepts: wasm32's 4 GiB, natively 2^48. */
+#if UINTPTR_MAX <= 0xffffffffu
+#define LISP_MAX_HEAP_LIMIT 4294967296.0
+#else
+#define LISP_MAX_HEAP_LIMIT 281474976710656.0
+#endif
+
 /* Start wgc and the interpreter, once.  gc_percent < 0 disables pacing;
- * max_heap in bytes (0: wgc's default); stress: collect every n
+ * max_heap in bytes (0: wgc's default; negative, NaN or above
+ * LISP_MAX_HEAP_LIMIT: LISP_ERROR with a message, before wgc_init); stress: collect every n
  * allocations (0: the build's default, off but in BUILD=stress); verify:
  * wgc_verify after each collection;
  * max_depth: nested evaluations before "stack overflow" (0: default). */
 int lisp_start(int gc_percent, double max_heap, unsigned stress, int verify, int max_depth);
-/* Read and evaluate all of src at top level; print_results: write each
+/* Read and evaluate all of src[0..len) at top level (src[len] must be a
+ * NUL; a NUL byte before it is a read error); print_results: write each
  * value (REPL style).  Errors are reported on fd 2 as "error: ...". */
-int lisp_eval(const char *src, int print_results);
-/* 1 when src ends inside a list or string (a REPL reads another line). */
-int lisp_incomplete(const char *src);
+int lisp_eval(const char *src, size_t len, int print_results);
+/* 1 when src[0..len) ends inside a list or string (a REPL reads another line). */
+int lisp_incomplete(const char *src, size_t len);
 const char *lisp_last_error(void);
 int lisp_exit_status(void);
 void lisp_collect(void);

@@ -188,27 +188,36 @@ __attribute__((noinline, noreturn)) static void stack_overflow(size_t depth)
 /* ---- variables ---------------------------------------------------------- */
 
 /* The cell holding sym's value in env: a frame's vals cell, or the
- * symbol's global slot.  A frame's names and vals are walked in step and
- * the walk stops when either ends (lisp.h, struct env). */
-static value *lookup_cell(value sym, value env)
+ * symbol's global slot; *owner: the object holding it (for lisp_store).
+ * A frame's names and vals are walked in step and the walk stops when
+ * either ends (lisp.h, struct env). */
+static value *lookup_cell(value sym, value env, value *owner)
 {
     for (; env != NIL; env = ((struct env *)env)->parent) {
         value n = ((struct env *)env)->names, v = ((struct env *)env)->vals;
         while (PAIR_P(n) && PAIR_P(v)) {
             value s = CAR(n);
             if (PAIR_P(s)) s = CAR(s);
-            if (s == sym) return &CAR(v);
+            if (s == sym) {
+                *owner = v;
+                return &CAR(v);
+            }
             n = CDR(n);
             v = CDR(v);
         }
-        if (n == sym && PAIR_P(v)) return &CAR(v);   /* a rest parameter */
+        if (n == sym && PAIR_P(v)) {   /* a rest parameter */
+            *owner = v;
+            return &CAR(v);
+        }
     }
+    *owner = sym;
     return &SYM(sym)->global;
 }
 
 static value lookup(value sym, value env)
 {
-    value v = *lookup_cell(sym, env);
+    value owner;
+    value v = *lookup_cell(sym, env, &owner);
     if (v == UNBOUND) lisp_error("unbound variable: %s", sym_name(sym));
     if (v == DEFAULT_V) lisp_error("variable %s used before its definition", sym_name(sym));
     return v;
@@ -219,7 +228,7 @@ static void define_var(value sym, value val, value env)
 {
     WGC_LOCALS(sym, val, env);
     if (env == NIL) {
-        SYM(sym)->global = val;
+        lisp_store(sym, &SYM(sym)->global, val);
         return;
     }
     struct env *e = (struct env *)env;
@@ -227,16 +236,16 @@ static void define_var(value sym, value val, value env)
     while (PAIR_P(n) && PAIR_P(v)) {
         value s = PAIR_P(CAR(n)) ? CAR(CAR(n)) : CAR(n);
         if (s == sym) {
-            CAR(v) = val;
+            SET_CAR(v, val);
             return;
         }
         n = CDR(n);
         v = CDR(v);
     }
     value names = cons(sym, e->names);
-    ((struct env *)env)->names = names;
+    lisp_store(env, &((struct env *)env)->names, names);
     value vals = cons(val, ((struct env *)env)->vals);
-    ((struct env *)env)->vals = vals;
+    lisp_store(env, &((struct env *)env)->vals, vals);
 }
 
 static value run(value expr, value env, size_t call_base);
@@ -291,19 +300,19 @@ static value qq(value x, value env, int level)
                 if (list_length(item) < 0) type_error("unquote-splicing", "list", item);
                 for (; PAIR_P(item); item = CDR(item)) {
                     value cell = cons(CAR(item), NIL);
-                    if (head == NIL) head = cell; else CDR(tail) = cell;
+                    if (head == NIL) head = cell; else SET_CDR(tail, cell);
                     tail = cell;
                 }
             } else {
                 item = qq(el, env, level);
                 item = cons(item, NIL);
-                if (head == NIL) head = item; else CDR(tail) = item;
+                if (head == NIL) head = item; else SET_CDR(tail, item);
                 tail = item;
             }
             x = CDR(x);
         }
         item = x == NIL ? NIL : qq(x, env, level);   /* a dotted tail or `. ,x` */
-        if (head == NIL) head = item; else CDR(tail) = item;
+        if (head == NIL) head = item; else SET_CDR(tail, item);
         result = head;
     }
     eval_depth--;
@@ -417,7 +426,7 @@ loop:
                 }
                 target = CAR(CDR(expr));
                 if (IS(tmp, K_CLOSURE) && ((struct closure *)tmp)->name == FALSE_V)
-                    ((struct closure *)tmp)->name = target;
+                    lisp_store(tmp, &((struct closure *)tmp)->name, target);
                 define_var(target, tmp, env);
             }
             result = UNSPEC;
@@ -428,9 +437,10 @@ loop:
                 bad_syntax("set!", expr);
             tmp = run(CAR(CDR(x)), env, (size_t)-1);
             value sym = CAR(CDR(expr));
-            value *cell = lookup_cell(sym, env);
+            value owner;
+            value *cell = lookup_cell(sym, env, &owner);
             if (*cell == UNBOUND) lisp_error("set!: unbound variable: %s", sym_name(sym));
-            *cell = tmp;
+            lisp_store(owner, cell, tmp);
             result = UNSPEC;
             goto done;
         }
@@ -564,7 +574,7 @@ loop:
                 f = cons(CAR(CDR(expr)), NIL);
                 f = make_env(env, f, body);
                 f = make_closure(tmp, CDR(CDR(CDR(expr))), f, CAR(CDR(expr)));
-                CAR(((struct env *)((struct closure *)f)->env)->vals) = f;
+                SET_CAR(((struct env *)((struct closure *)f)->env)->vals, f);
                 vstack[base] = f;
                 goto call;
             }
@@ -602,9 +612,9 @@ loop:
             for (body = CAR(CDR(expr)), tmp = ((struct env *)env)->vals; PAIR_P(body);
                  body = CDR(body), tmp = CDR(tmp)) {
                 value v = run(CAR(CDR(CAR(body))), env, (size_t)-1);
-                CAR(tmp) = v;
+                SET_CAR(tmp, v);
                 if (IS(v, K_CLOSURE) && ((struct closure *)v)->name == FALSE_V)
-                    ((struct closure *)v)->name = CAR(CAR(body));
+                    lisp_store(v, &((struct closure *)v)->name, CAR(CAR(body)));
             }
             body = CDR(CDR(expr));
             goto run_body;

@@ -4,6 +4,7 @@
  * Options: --gc-percent N  --max-heap BYTES[k|m|g]  --stress N  --verify
  *          --max-depth N  --trace FILE  --stats  -e EXPR
  * Exit status: 0, 1 after an error, or the program's (exit n). */
+#define _POSIX_C_SOURCE 200809L   /* getline */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,21 +21,28 @@ static void usage(void)
     exit(2);
 }
 
+/* BYTES[k|m|g], checked against the range lisp_start accepts. */
 static double parse_size(const char *s)
 {
     char *end;
     double v = strtod(s, &end);
+    if (end == s) usage();
     switch (*end) {
-    case 'k': case 'K': v *= 1024; break;
-    case 'm': case 'M': v *= 1024 * 1024; break;
-    case 'g': case 'G': v *= 1024.0 * 1024 * 1024; break;
-    case 0: break;
-    default: usage();
+    case 'k': case 'K': v *= 1024; end++; break;
+    case 'm': case 'M': v *= 1024 * 1024; end++; break;
+    case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
+    }
+    if (*end) usage();
+    if (!(v >= 0 && v <= LISP_MAX_HEAP_LIMIT)) {
+        fprintf(stderr, "lisp: --max-heap %s: out of range (at most %.0f bytes)\n", s,
+                LISP_MAX_HEAP_LIMIT);
+        exit(2);
     }
     return v;
 }
 
-static char *slurp(FILE *f)
+/* The whole file, NUL-terminated; its length (NUL bytes included) in *len. */
+static char *slurp(FILE *f, size_t *len)
 {
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
@@ -44,6 +52,7 @@ static char *slurp(FILE *f)
         if (n + 1 == cap) buf = realloc(buf, cap *= 2);
     }
     if (buf) buf[n] = 0;
+    *len = n;
     return buf;
 }
 
@@ -82,43 +91,48 @@ int main(int argc, char **argv)
         return 1;
     }
     if (trace) lisp_trace_start();
-    if (expr) return finish(lisp_eval(expr, 1), stats);
+    if (expr) return finish(lisp_eval(expr, strlen(expr), 1), stats);
     if (file) {
         FILE *f = fopen(file, "r");
         if (!f) {
             perror(file);
             return 1;
         }
-        char *src = slurp(f);
+        size_t len;
+        char *src = slurp(f, &len);
         fclose(f);
         if (!src) return 1;
-        int rc = lisp_eval(src, 0);
+        int rc = lisp_eval(src, len, 0);
         free(src);
         return finish(rc, stats);
     }
     /* the REPL: gather lines until the datum is complete */
     bool tty = isatty(0);
-    char line[4096];
-    size_t cap = 4096, n = 0;
+    char *line = NULL;
+    size_t linecap = 0, cap = 4096, n = 0;
     char *buf = malloc(cap);
     buf[0] = 0;
     for (;;) {
         if (tty) fputs(n == 0 ? "> " : "... ", stdout);
         fflush(stdout);
-        if (!fgets(line, sizeof line, stdin)) break;
-        size_t k = strlen(line);
+        ssize_t got = getline(&line, &linecap, stdin);   /* keeps NUL bytes */
+        if (got < 0) break;
+        size_t k = (size_t)got;
         while (n + k + 1 > cap) buf = realloc(buf, cap *= 2);
-        memcpy(buf + n, line, k + 1);
+        memcpy(buf + n, line, k);
         n += k;
-        if (lisp_incomplete(buf)) continue;
-        int rc = lisp_eval(buf, 1);
+        buf[n] = 0;
+        if (lisp_incomplete(buf, n)) continue;
+        int rc = lisp_eval(buf, n, 1);
         n = 0;
         buf[0] = 0;
         if (rc == LISP_EXIT) {
             free(buf);
+            free(line);
             return finish(rc, stats);
         }
     }
     free(buf);
+    free(line);
     return finish(LISP_OK, stats);
 }

@@ -12,6 +12,7 @@
  *       integers are either the same fixnum or two bigints (eqv? compares
  *       bigints by value).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -85,9 +86,27 @@ value cons(value a, value d)
     return (value)p;
 }
 
+value make_string_checked(const char *who, int64_t len)
+{
+    if (len < 0) lisp_error("%s: negative length %" PRId64, who, len);
+    if (len > LISP_MAX_STRING)
+        lisp_error("%s: string too long (%" PRId64 " characters; the limit is %" PRId64 ")", who,
+                   len, LISP_MAX_STRING);
+    return make_string(NULL, (size_t)len);
+}
+
+value make_vector_checked(const char *who, int64_t n, value fill)
+{
+    if (n < 0) lisp_error("%s: negative length %" PRId64, who, n);
+    if (n > LISP_MAX_VECTOR)
+        lisp_error("%s: vector too long (%" PRId64 " elements; the limit is %" PRId64 ")", who, n,
+                   LISP_MAX_VECTOR);
+    return make_vector((size_t)n, fill);
+}
+
 value make_string(const char *s, size_t len)
 {
-    if (len > (size_t)1 << 28) lisp_error("string too long: %zu", len);
+    if (len > (uint64_t)LISP_MAX_STRING) lisp_error("string too long: %zu", len);
     struct string *p = alloc_raw(offsetof(struct string, data) + len + 1, K_STRING);
     p->len = len;
     if (s) memcpy(p->data, s, len);
@@ -98,7 +117,7 @@ value make_string(const char *s, size_t len)
 value make_vector(size_t n, value fill)
 {
     WGC_LOCALS(fill);
-    if (n > (size_t)1 << 26) lisp_error("vector too long: %zu", n);
+    if (n > (uint64_t)LISP_MAX_VECTOR) lisp_error("vector too long: %zu", n);
     value *p = wgc_alloc_array(&slot_type, n + 2);
     if (!p) lisp_error("out of memory (%s)", wgc_error_string(wgc_last_error()));
     p[0] = HDR(K_VECTOR);
@@ -268,7 +287,7 @@ static void symtab_grow(void)
             struct string *name = STR(SYM(CAR(l))->name);
             size_t b = hash_name(name->data, name->len) & (n - 1);
             value cell = cons(CAR(l), VEC_ITEMS(fresh)[b]);
-            VEC_ITEMS(fresh)[b] = cell;
+            VEC_SET(fresh, b, cell);
         }
     }
     symtab = fresh;
@@ -290,7 +309,7 @@ value intern(const char *name, size_t len)
     s->global = UNBOUND;
     sym = (value)s;
     value cell = cons(sym, VEC_ITEMS(symtab)[b]);
-    VEC_ITEMS(symtab)[b] = cell;
+    VEC_SET(symtab, b, cell);
     if (++symcount > 2 * VEC_LEN(symtab)) symtab_grow();
     return sym;
 }

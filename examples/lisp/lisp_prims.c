@@ -483,12 +483,12 @@ static value p_car(int argc, value *argv) { return CAR(want_pair("car", argv[0])
 static value p_cdr(int argc, value *argv) { return CDR(want_pair("cdr", argv[0])); }
 static value p_set_car(int argc, value *argv)
 {
-    CAR(want_pair("set-car!", argv[0])) = argv[1];
+    SET_CAR(want_pair("set-car!", argv[0]), argv[1]);
     return UNSPEC;
 }
 static value p_set_cdr(int argc, value *argv)
 {
-    CDR(want_pair("set-cdr!", argv[0])) = argv[1];
+    SET_CDR(want_pair("set-cdr!", argv[0]), argv[1]);
     return UNSPEC;
 }
 
@@ -525,11 +525,11 @@ static value append2(value a, value b)
     want_list("append", a);
     for (; PAIR_P(a); a = CDR(a)) {
         cell = cons(CAR(a), NIL);
-        if (head == NIL) head = cell; else CDR(tail) = cell;
+        if (head == NIL) head = cell; else SET_CDR(tail, cell);
         tail = cell;
     }
     if (head == NIL) return b;
-    CDR(tail) = b;
+    SET_CDR(tail, b);
     return head;
 }
 
@@ -627,7 +627,7 @@ finish:
     value prev = NIL;   /* reverse acc in place: it is ours alone */
     while (PAIR_P(acc)) {
         value next = CDR(acc);
-        CDR(acc) = prev;
+        SET_CDR(acc, prev);
         prev = acc;
         acc = next;
     }
@@ -662,8 +662,8 @@ static value p_force(int argc, value *argv)
         value v = eval(p->expr, p->env);
         p = (struct promise *)argv[0];
         if (!p->done) {   /* the body may have forced it already */
-            p->expr = v;
-            p->env = NIL;
+            lisp_store(argv[0], &p->expr, v);
+            lisp_store(argv[0], &p->env, NIL);
             p->done = 1;
         }
     }
@@ -708,8 +708,7 @@ static value p_vector(int argc, value *argv)
 static value p_make_vector(int argc, value *argv)
 {
     int64_t n = want_int("make-vector", argv[0]);
-    if (n < 0) lisp_error("make-vector: negative length");
-    return make_vector((size_t)n, argc > 1 ? argv[1] : FALSE_V);
+    return make_vector_checked("make-vector", n, argc > 1 ? argv[1] : FALSE_V);
 }
 
 static value p_vector_length(int argc, value *argv)
@@ -726,7 +725,7 @@ static value p_vector_ref(int argc, value *argv)
 static value p_vector_set(int argc, value *argv)
 {
     value v = want_vector("vector-set!", argv[0]);
-    VEC_ITEMS(v)[want_index("vector-set!", argv[1], VEC_LEN(v), false)] = argv[2];
+    VEC_SET(v, want_index("vector-set!", argv[1], VEC_LEN(v), false), argv[2]);
     return UNSPEC;
 }
 
@@ -748,7 +747,7 @@ static value p_list_to_vector(int argc, value *argv)
 static value p_vector_fill(int argc, value *argv)
 {
     value v = want_vector("vector-fill!", argv[0]);
-    for (size_t i = 0; i < VEC_LEN(v); i++) VEC_ITEMS(v)[i] = argv[1];
+    for (size_t i = 0; i < VEC_LEN(v); i++) VEC_SET(v, i, argv[1]);
     return UNSPEC;
 }
 
@@ -817,10 +816,9 @@ static value p_string_set(int argc, value *argv)
 static value p_make_string(int argc, value *argv)
 {
     int64_t n = want_int("make-string", argv[0]);
-    if (n < 0) lisp_error("make-string: negative length");
     int c = argc > 1 ? want_char("make-string", argv[1]) : ' ';
-    value s = make_string(NULL, (size_t)n);
-    memset(STR(s)->data, c, (size_t)n);
+    value s = make_string_checked("make-string", n);
+    memset(STR(s)->data, c, STR(s)->len);
     return s;
 }
 
@@ -843,10 +841,12 @@ static value p_substring(int argc, value *argv)
 
 static value p_string_append(int argc, value *argv)
 {
+    int64_t total = 0;   /* summed in 64 bits: a size_t sum wraps on wasm32 */
+    for (int i = 0; i < argc; i++) {
+        total += (int64_t)want_string("string-append", argv[i])->len;   /* < 2^28 each */
+    }
+    value r = make_string_checked("string-append", total);
     size_t n = 0;
-    for (int i = 0; i < argc; i++) n += want_string("string-append", argv[i])->len;
-    value r = make_string(NULL, n);
-    n = 0;
     for (int i = 0; i < argc; i++) {
         memcpy(STR(r)->data + n, STR(argv[i])->data, STR(argv[i])->len);
         n += STR(argv[i])->len;
@@ -1072,7 +1072,8 @@ void prims_init(void)
 {
     for (size_t i = 0; i < prim_count; i++) {
         value sym = intern_c(prim_table[i].name);
-        SYM(sym)->global = make_prim(sym, i);   /* sym: kept by the symbol table (L4) */
+        value prim = make_prim(sym, i);   /* sym: kept by the symbol table (L4) */
+        lisp_store(sym, &SYM(sym)->global, prim);
         if (prim_table[i].fn == p_apply) prim_apply_index = i;
         if (prim_table[i].fn == p_call_with_values) prim_callwv_index = i;
     }

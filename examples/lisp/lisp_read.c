@@ -12,6 +12,12 @@
  *       while the next element is read (L3).
  *   R2. Nesting deeper than READ_MAX_DEPTH is an error, not a C stack
  *       overflow: the reader recurses once per open list.
+ *   R3. The text is text[0..len), followed by a NUL (lookahead may read
+ *       it).  Every byte is taken through peekc/nextc, which report a NUL
+ *       byte inside the text as a read error: source text cannot end early
+ *       and silently at a stray NUL.
+ *   R4. A numeric token of any length reads as a number (or an error for
+ *       an integer beyond 64 bits), never as a symbol.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -24,21 +30,28 @@
 
 static value read_at(struct reader *r, int depth);
 
-static int peekc(struct reader *r) { return (unsigned char)r->text[r->pos]; }
+_Noreturn static void read_error(struct reader *r, const char *what)
+{
+    lisp_error("read error (line %d): %s", r->line, what);
+}
+
+/* The next byte, 0 at the end of the text (R3). */
+static int peekc(struct reader *r)
+{
+    if (r->pos >= r->len) return 0;
+    int c = (unsigned char)r->text[r->pos];
+    if (c == 0) read_error(r, "NUL character in source (a string may write it as \\x0;)");
+    return c;
+}
 
 static int nextc(struct reader *r)
 {
-    int c = (unsigned char)r->text[r->pos];
+    int c = peekc(r);
     if (c) {
         r->pos++;
         if (c == '\n') r->line++;
     }
     return c;
-}
-
-_Noreturn static void read_error(struct reader *r, const char *what)
-{
-    lisp_error("read error (line %d): %s", r->line, what);
 }
 
 static bool delimiter(int c)
@@ -99,7 +112,7 @@ static value read_list(struct reader *r, int close, int depth)
                 r->line = r->datum_line;
                 read_error(r, "unbalanced parentheses: missing ')'");
             }
-            CDR(tail) = item;
+            SET_CDR(tail, item);
             skip_space(r, depth);
             c = peekc(r);
             if (c != ')' && c != ']') read_error(r, "bad dotted list");
@@ -113,7 +126,7 @@ static value read_list(struct reader *r, int close, int depth)
         }
         item = cons(item, NIL);
         if (head == NIL) head = item;
-        else CDR(tail) = item;
+        else SET_CDR(tail, item);
         tail = item;
     }
 }
@@ -208,31 +221,42 @@ static value read_char(struct reader *r)
     read_error(r, "unknown character name");
 }
 
-/* A number, or false if the token is not one. */
+/* A number, or false if the token is not one (R4). */
 bool read_number(const char *tok, size_t len, value *out)
 {
-    char buf[128];
-    if (len == 0 || len >= sizeof buf) return false;
+    if (len == 0 || memchr(tok, 0, len)) return false;
+    const char *p = tok, *end = tok + len;
+    if (*p == '+' || *p == '-') p++;
+    if (p == end) return false;
+    if (!isdigit((unsigned char)*p) &&
+        !(*p == '.' && p + 1 < end && isdigit((unsigned char)p[1])))
+        return false;
+    bool is_int = true;
+    for (const char *q = p; q < end; q++)
+        if (!isdigit((unsigned char)*q)) is_int = false;
+    char small[128];   /* most tokens; a longer one gets a scratch copy */
+    char *buf = len < sizeof small ? small : malloc(len + 1);
+    if (!buf) lisp_error("out of memory");
     memcpy(buf, tok, len);
     buf[len] = 0;
-    const char *p = buf;
-    if (*p == '+' || *p == '-') p++;
-    if (!isdigit((unsigned char)*p) && !(*p == '.' && isdigit((unsigned char)p[1])))
-        return false;
-    char *end;
-    bool is_int = true;
-    for (const char *q = p; *q; q++)
-        if (!isdigit((unsigned char)*q)) is_int = false;
+    char *stop;
+    long long n = 0;
+    double d = 0;
+    bool ok = true, too_large = false;
     if (is_int) {
         errno = 0;
-        long long n = strtoll(buf, &end, 10);
-        if (errno == ERANGE) lisp_error("integer literal too large: %s", buf);
-        *out = make_int(n);
-        return true;
+        n = strtoll(buf, &stop, 10);
+        too_large = errno == ERANGE;
+    } else {
+        d = strtod(buf, &stop);
+        ok = *stop == 0;
     }
-    double d = strtod(buf, &end);
-    if (*end) return false;
-    *out = make_flonum(d);
+    if (buf != small) free(buf);   /* before anything that may longjmp */
+    if (too_large)
+        lisp_error("integer literal too large (beyond 64 bits): %.40s%s", tok,
+                   len > 40 ? "..." : "");
+    if (!ok) return false;
+    *out = is_int ? make_int(n) : make_flonum(d);
     return true;
 }
 
@@ -302,9 +326,10 @@ value read_datum(struct reader *r)
     return read_at(r, 0);
 }
 
-int read_incomplete(const char *s)
+int read_incomplete(const char *s, size_t len)
 {
     int depth = 0;
+    if (memchr(s, 0, len)) return 0;   /* the reader reports the NUL (R3) */
     for (size_t i = 0; s[i]; i++) {
         char c = s[i];
         if (c == ';') {

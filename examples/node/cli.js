@@ -48,7 +48,9 @@ function parseSize(s) {
   const m = /^(\d+(?:\.\d+)?)([kmg]?)b?$/i.exec(s || '');
   if (!m) die(`bad size '${s}'`);
   const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()];
-  return Math.floor(parseFloat(m[1]) * mult);
+  const n = Math.floor(parseFloat(m[1]) * mult);
+  if (n > 2 ** 32) die(`--max-heap ${s}: out of range (at most ${2 ** 32} bytes)`);
+  return n;
 }
 
 function parseIntArg(s, name) {

@@ -8,11 +8,16 @@
 //
 // Each create() instantiates the wasm module afresh: its own linear memory,
 // its own wgc heap, its own global environment.  Calls are synchronous.
+// An instance that is no longer referenced is garbage for JS like any
+// object (the module registers no process-level listeners: lisp.mk), so
+// programs may create and drop many.
 //
 // Options (all optional):
 //   gcPercent     wgc pacing, GOGC-like (default 100; < 0: no pacing)
-//   maxHeap       hard heap limit in bytes; past it a program gets the
-//                 Scheme error "out of memory" (default: wgc's, 4 GiB)
+//   maxHeap       hard heap limit in bytes, an integer from 0 to 2^32;
+//                 past it a program gets the Scheme error "out of memory"
+//                 (default 0: wgc's, 4 GiB); a value out of range, or one
+//                 wgc_init refuses, makes create() throw with the reason
 //   stress        collect every n allocations (0: off)
 //   verifyEachGc  run wgc_verify after every collection
 //   maxDepth      nested evaluations before "stack overflow" (0: the default,
@@ -58,7 +63,28 @@ function findCore(corePath) {
                   '`make PLATFORM=wasm BUILD=release lisp` (looked in ' + candidates.join(', ') + ')');
 }
 
+// wasm32's address space: the most maxHeap can be (lisp_api.h, LISP_MAX_HEAP_LIMIT).
+const MAX_HEAP_LIMIT = 2 ** 32;
+
+// An integer option in [lo, hi], or a RangeError naming it.
+function intOption(options, name, dflt, lo, hi) {
+  const v = options[name] ?? dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi)
+    throw new RangeError(`wgc-lisp: ${name} ${String(v)} is out of range ` +
+                         `(an integer from ${lo} to ${hi})`);
+  return v;
+}
+
 function create(options = {}) {
+  // Checked before anything is converted to a C type (a double beyond the
+  // range has no defined conversion; wasm's i32 arguments would wrap).
+  const o = {
+    gcPercent: intOption(options, 'gcPercent', 100, -(2 ** 31), 2 ** 31 - 1),
+    maxHeap: intOption(options, 'maxHeap', 0, 0, MAX_HEAP_LIMIT),
+    stress: intOption(options, 'stress', 0, 0, 2 ** 32 - 1),
+    verifyEachGc: !!options.verifyEachGc,
+    maxDepth: intOption(options, 'maxDepth', 0, 0, 2 ** 31 - 1),
+  };
   const factory = require(findCore(options.corePath));
   let sink = null;                 // collects output during eval() when no onOutput
   let broken = null;               // set once the module has failed
@@ -81,23 +107,16 @@ function create(options = {}) {
   factory(Module);
   if (!Module.calledRun) throw new Error('wgc-lisp: the wasm module did not start synchronously');
 
-  // C strings: the bytes of a JS string (UTF-8) in malloc'ed memory.
+  // C strings: the bytes of a JS string (UTF-8) in malloc'ed memory, with
+  // their length (a NUL byte inside is passed on; the reader reports it).
   function withCString(s, fn) {
     const bytes = Buffer.isBuffer(s) ? s : Buffer.from(String(s), 'utf8');
     const p = Module._malloc(bytes.length + 1);
     if (!p) throw new Error('wgc-lisp: malloc failed');
     Module.HEAPU8.set(bytes, p);
     Module.HEAPU8[p + bytes.length] = 0;
-    try { return fn(p); } finally { Module._free(p); }
+    try { return fn(p, bytes.length); } finally { Module._free(p); }
   }
-
-  const o = {
-    gcPercent: options.gcPercent ?? 100,
-    maxHeap: options.maxHeap ?? 0,
-    stress: options.stress ?? 0,
-    verifyEachGc: !!options.verifyEachGc,
-    maxDepth: options.maxDepth ?? 0,
-  };
   const rc = Module._lisp_start(o.gcPercent, o.maxHeap, o.stress >>> 0, o.verifyEachGc ? 1 : 0,
                                 o.maxDepth);
   if (rc !== 0) throw new Error('wgc-lisp: ' + Module.UTF8ToString(Module._lisp_last_error()));
@@ -121,7 +140,7 @@ function create(options = {}) {
       if (broken) throw broken;
       let code;
       try {
-        code = withCString(source, (p) => Module._lisp_eval(p, printResults ? 1 : 0));
+        code = withCString(source, (p, n) => Module._lisp_eval(p, n, printResults ? 1 : 0));
       } catch (e) {
         // The engine's own stack overflowed (RangeError) or the module
         // trapped: the C side was cut off mid-way, so this instance is done.
@@ -144,7 +163,7 @@ function create(options = {}) {
       return r;
     },
     incomplete(source) {
-      return withCString(source, (p) => Module._lisp_incomplete(p)) !== 0;
+      return withCString(source, (p, n) => Module._lisp_incomplete(p, n)) !== 0;
     },
     stats() {
       return JSON.parse(Module.UTF8ToString(Module._lisp_stats_json()));

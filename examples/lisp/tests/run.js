@@ -203,6 +203,69 @@ function apiChecks(apiPath) {
     const events = Array.isArray(trace) ? trace : trace.traceEvents;
     assert.ok(Array.isArray(events) && events.length > 0);
   });
+  check('a NUL byte in the source is an error, not the end of it', () => {
+    const s = lisp.create();
+    const r = s.eval('(display "a")\0(display "b")');
+    assert.strictEqual(r.status, 'error');
+    assert.strictEqual(r.output, 'a');
+    assert.match(r.error, /^read error \(line 1\): NUL character in source/);
+    assert.strictEqual(s.incomplete('(f\0'), false);
+    assert.strictEqual(s.eval('(display (string-length "x\\x0;y"))').output, '3');
+  });
+  check('options out of range are refused with a message', () => {
+    for (const [opts, re] of [
+      [{ maxHeap: 5e9 }, /maxHeap 5000000000 is out of range/],
+      [{ maxHeap: 1e30 }, /maxHeap 1e\+30 is out of range/],
+      [{ maxHeap: -1 }, /maxHeap -1 is out of range/],
+      [{ maxHeap: NaN }, /maxHeap NaN is out of range/],
+      [{ maxHeap: 1.5 }, /maxHeap 1.5 is out of range/],
+      [{ gcPercent: 2 ** 40 }, /gcPercent \d+ is out of range/],
+      [{ stress: -1 }, /stress -1 is out of range/],
+    ]) assert.throws(() => lisp.create(opts), re);
+    // The C side checks too, for embedders that call it directly.
+    const m = lisp.create().module;
+    // (lisp_start refuses a second start; a fresh module is not needed to
+    // see the range check, which comes first.)
+    assert.strictEqual(m._lisp_start(100, 5e9, 0, 0, 0), 1);
+    assert.match(m.UTF8ToString(m._lisp_last_error()), /^max heap 5e\+09 bytes is out of range/);
+    // A small limit is wgc's to judge: it starts, or create() says why not.
+    try {
+      lisp.create({ maxHeap: 1 << 20 });
+    } catch (e) {
+      assert.match(e.message, /^wgc-lisp: cannot start the heap \(max heap 1048576 bytes\): /);
+    }
+  });
+  check('dropped instances are collected (node --expose-gc)', () => {
+    // Each instance used to add process-level listeners that kept its
+    // module and linear memory alive for good.
+    const script = `
+      const lisp = require(${JSON.stringify(path.resolve(apiPath, 'index.js'))});
+      const count = () => process.listenerCount('uncaughtException') +
+                          process.listenerCount('unhandledRejection');
+      const before = count(), N = 30;
+      let finalized = 0;
+      const registry = new FinalizationRegistry(() => { finalized++; });
+      for (let i = 0; i < N; i++) {
+        const s = lisp.create();
+        const r = s.eval('(define v (make-vector 1000000 0)) (vector-length v)');
+        if (r.status !== 'ok') throw new Error(r.error);
+        registry.register(s.module, i);
+        if (count() !== before) throw new Error('create() added process listeners');
+        if (i % 10 === 9) global.gc();
+      }
+      (async () => {
+        for (let k = 0; k < 20 && finalized < N - 1; k++) {
+          global.gc();
+          await new Promise((res) => setTimeout(res, 20));
+        }
+        process.stdout.write(JSON.stringify({ finalized, N }));
+      })();`;
+    const r = require('child_process').spawnSync(process.execPath, ['--expose-gc', '-e', script],
+                                                 { encoding: 'utf8' });
+    assert.strictEqual(r.status, 0, r.stderr);
+    const { finalized, N } = JSON.parse(r.stdout);
+    assert.ok(finalized >= N - 1, `only ${finalized} of ${N} instances were collected`);
+  });
   const results = [];
   for (const c of checks) {
     const start = Date.now();
