@@ -21,7 +21,8 @@
  *     put back after each input, so (define car ...) does not leak into
  *     the next input.  The recorded values are roots (an array frame).
  * An input whose first line starts with ";stress" runs with a collection
- * at every allocation (and a smaller budget).  After each input the heap
+ * every 3 allocations (and a smaller budget).  wgc_verify runs after every
+ * collection (lisp_start's verify), and after each input the heap
  * is collected and wgc_verify must pass. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +32,8 @@
 #include "lisp.h"
 #include "lisp_api.h"
 
-#define BUDGET 40000
-#define BUDGET_STRESS 1500
+#define BUDGET 20000
+#define BUDGET_STRESS 400
 #define MAX_SYMS 20000
 
 static long budget_left = -1;      /* < 0: not counting (start-up) */
@@ -135,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';   /* the reader takes C text: it stops at the first NUL */
     int stress = size >= 7 && memcmp(data, ";stress", 7) == 0;
     if (stress)
-        wgc_set_stress(1);
+        wgc_set_stress(3);
     budget_left = stress ? BUDGET_STRESS : BUDGET;
     struct wgc_frame *top = wgc_frames_top;
     int r = lisp_eval(text, 1);

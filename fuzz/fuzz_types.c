@@ -23,6 +23,15 @@
  * Every NULL must come with the error hook and wgc_last_error(). */
 #include "fuzz_common.h"
 
+/* Arrays of a type whose size is not a multiple of the word size: the
+ * pointer fields of the elements after the first are not traced, even
+ * those at aligned addresses (FINDINGS.md, F1).  While this is 1 (the
+ * default) the trace check covers only the first element of such arrays;
+ * the sizes are still checked. */
+#ifndef FUZZ_AVOID_PACKED_ARRAYS
+#define FUZZ_AVOID_PACKED_ARRAYS 1
+#endif
+
 #define WORD sizeof(void *)
 #define MAX_HEAP ((size_t)64 << 20)
 #define MAX_OFFSETS 24
@@ -91,6 +100,8 @@ static void check_traced(struct wgc_type *t, size_t n, void *p)
     kids_frame.n = 0;
     for (size_t k = 0; k < nf && stored < MAX_CHILDREN; k += 1 + nf / MAX_CHILDREN) {
         size_t off = (k / t->noffsets) * t->size + t->offsets[k % t->noffsets];
+        if (FUZZ_AVOID_PACKED_ARRAYS && t->size % WORD != 0 && k >= t->noffsets)
+            break;
         int dup = 0;   /* a descriptor may name a field twice: one child per field */
         for (size_t i = 0; i < stored; i++)
             dup |= used[i] == off;
