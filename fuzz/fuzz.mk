@@ -7,6 +7,8 @@
 #                                           new inputs under build/fuzz/corpus/<target>
 #   make -f fuzz/fuzz.mk check              each for FUZZ_CHECK_SECONDS (make test);
 #                                           prints "fuzz: N passed, M failed"
+#   make -f fuzz/fuzz.mk regressions        replay fuzz/regressions/<t>/* on builds that
+#                                           do not avoid the known defects: which still fail
 #
 # The library is the posix build (arch/sys_posix.c stands in for wasm
 # linear memory), compiled with clang for libFuzzer's coverage and with
@@ -41,7 +43,7 @@ FZ_BINS     := $(FUZZ_TARGETS:%=$(FZ_BIN)/fuzz_%)
 # -- as in the real world: the examples and the harnesses see wgc.h only.
 FZ_WRAP := -Wl,--wrap=wgc_alloc,--wrap=wgc_alloc_array,--wrap=wgc_alloc_bytes,--wrap=intern
 
-.PHONY: build run check
+.PHONY: build run check regressions
 .SECONDARY:
 build: $(FZ_BINS)
 
@@ -78,3 +80,13 @@ run: build
 
 check: build
 	@bash fuzz/run.sh check $(FUZZ_CHECK_SECONDS) $(FZ_BIN) $(FUZZ_TARGETS)
+
+# Each reproducer of a library defect (FINDINGS.md), on the FUZZ_KNOWN_BUGS=1
+# build: "still fails" until the defect is fixed.
+regressions:
+	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk FUZZ_KNOWN_BUGS=1 build
+	@for f in $(sort $(wildcard fuzz/regressions/*/*)); do \
+	    t=$$(basename $$(dirname $$f)); \
+	    if $(FZ)/known/fuzz_$$t $$f >$(FZ)/replay.log 2>&1; then echo "fixed:       $$f"; \
+	    else echo "still fails: $$f: $$(grep -aE 'FUZZ CHECK|runtime error|ERROR: Addr|wgc: ' $(FZ)/replay.log | head -n 1)"; fi; \
+	done
