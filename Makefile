@@ -4,6 +4,7 @@
 #   make test        every suite: native debug, native ASan+UBSan, wasm under
 #                    Node, the ALIGN=0 baseline checks and the examples' suites
 #   make bench       the benchmarks (programs, not tests)
+#   make fuzz        the libFuzzer targets, FUZZ_SECONDS (60) each (fuzz/README.md)
 #   make deps        install what the build needs (called by the targets above)
 #
 # Knobs (one configuration per build directory, build/$(PLATFORM)-$(BUILD)[-noalign][-nolog]):
@@ -152,7 +153,16 @@ bench-pages:
 	@grep '^RESULT' build/bench/pages.txt >> build/bench/results.txt
 
 clean:
-	rm -rf build/posix-* build/wasm-* build/bench
+	rm -rf build/posix-* build/wasm-* build/bench build/fuzz
+
+# The libFuzzer targets (fuzz/fuzz.mk, its own makefile; clang, ASan+UBSan,
+# the posix build): `make fuzz FUZZ_SECONDS=N` runs each for N seconds from
+# the seeds in fuzz/corpus/; fuzz-check (run by make test) for a short fixed time.
+.PHONY: fuzz fuzz-check
+fuzz: deps
+	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk run
+fuzz-check:
+	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk check
 
 # Each example folder brings its own rules (examples/*/*.mk): it adds its
 # suites as prerequisites of examples-check (run by make test), and the demo

@@ -3,7 +3,9 @@
 #
 # Checks, in order, and fixes only what is missing:
 #   1. Debian packages: emscripten (emcc, emar), libcmocka-dev (native cmocka),
-#      dpkg-dev (dpkg-source, for `apt-get source`), nodejs (the wasm runner).
+#      dpkg-dev (dpkg-source, for `apt-get source`), nodejs (the wasm runner),
+#      clang and libfuzzer-14-dev (the libFuzzer targets in fuzz/, which
+#      `make test` runs briefly and `make fuzz` for longer).
 #   2. A wasm build of cmocka under build/deps/cmocka-wasm, compiled with emcc
 #      from Debian's own cmocka source package.
 # The second step gets the source through scripts/apt-source.sh, which
@@ -25,6 +27,8 @@ missing=()
 command -v emcc >/dev/null 2>&1 || missing+=(emscripten)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 [ -f /usr/include/cmocka.h ] || missing+=(libcmocka-dev)
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+[ -f /usr/lib/llvm-14/lib/libFuzzer.a ] || missing+=(libfuzzer-14-dev)
 if [ ! -f "$cmocka_wasm/lib/libcmocka.a" ]; then
     command -v dpkg-source >/dev/null 2>&1 || missing+=(dpkg-dev)
 fi

@@ -3,7 +3,8 @@
 # each one even when an earlier one failed, then one closing line that adds
 # up cmocka's counts and the other runners' "N passed, M failed" lines.
 #   native debug, native ASan+UBSan, wasm under Node, native ALIGN=0,
-#   the ALIGN=0 trap programs under Node, and the examples' suites.
+#   the ALIGN=0 trap programs under Node, the examples' suites, and a short
+#   run of each libFuzzer target from its seeds (fuzz/README.md).
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build
@@ -21,6 +22,7 @@ run make --no-print-directory PLATFORM=wasm BUILD=debug check
 run make --no-print-directory PLATFORM=posix BUILD=debug ALIGN=0 check
 run bash test/baseline.sh
 run make --no-print-directory PLATFORM=wasm BUILD=debug examples-check
+run make --no-print-directory fuzz-check
 
 # cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s), listed below:"
 # others: "<name>: N passed, M failed"

@@ -1,0 +1,42 @@
+;; stress: 50
+; destructive list operations: set-car!/set-cdr! on lists that the
+; collector must keep seeing correctly (Gabriel's destruct, smaller)
+(define (append! a b)
+  (if (null? a) b
+      (begin (set-cdr! (last-pair a) b) a)))
+(define (reverse! l)
+  (let loop ((l l) (prev '()))
+    (if (null? l) prev
+        (let ((next (cdr l)))
+          (set-cdr! l prev)
+          (loop next l)))))
+(define (destructive n m)
+  (let ((l (do ((i 10 (- i 1)) (a '() (cons '() a))) ((= i 0) a))))
+    (do ((i n (- i 1))) ((= i 0))
+      (cond ((null? (car l))
+             (do ((l l (cdr l))) ((null? l))
+               (or (car l) (set-car! l (cons '() '())))
+               (append! (car l) (do ((j m (- j 1)) (a '() (cons '() a))) ((= j 0) a)))))
+            (else
+             (do ((l1 l (cdr l1)) (l2 (cdr l) (cdr l2))) ((null? l2))
+               (set-cdr! (do ((j (quotient (length (car l2)) 2) (- j 1)) (a (car l2) (cdr a)))
+                             ((zero? j) a)
+                           (set-car! a i))
+                         (let ((n (quotient (length (car l1)) 2)))
+                           (cond ((= n 0) (set-car! l1 '()) (car l1))
+                                 (else
+                                  (do ((j n (- j 1)) (a (car l1) (cdr a)))
+                                      ((= j 1) (let ((x (cdr a))) (set-cdr! a '()) x))
+                                    (set-car! a i))))))))))
+    l))
+(define r (destructive 600 50))
+(display (map length r)) (newline)
+(define big (iota 20000))
+(define rbig (reverse! big))
+(display (list (car rbig) (length rbig) (list-ref rbig 19999))) (newline)
+(define joined (append! (iota 5) (append! (iota 3 10) (list 'end))))
+(display joined) (newline)
+(define cyc (list 1 2 3))
+(set-cdr! (cddr cyc) cyc)
+(display (list (list? cyc) (list-ref cyc 7))) (newline)
+(display cyc) (newline)   ; a cycle prints, and ends

@@ -1,0 +1,3 @@
+(define (two a b) (+ a b))
+(display "ok ")
+(two 1)

@@ -1,0 +1,3 @@
+(display "one")
+(newline))
+(display "two")

@@ -1,0 +1,5 @@
+(display "fine")
+(newline)
+(define (broken x)
+  (if (> x 0)
+      (display x)

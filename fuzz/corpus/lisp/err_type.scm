@@ -1,0 +1,1 @@
+(display (car (cdr (list 1))))

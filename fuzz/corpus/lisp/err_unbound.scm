@@ -1,0 +1,4 @@
+(display "before")
+(newline)
+(display (+ 1 undefined-thing))
+(display "not reached")
