@@ -53,12 +53,15 @@ static struct node *build(int depth, uint64_t *rng, uint64_t *bytes)
     n = bench_alloc(&node_type);
     n->left = l;
     n->right = r;
+    n->data = NULL;   /* plain malloc does not zero: every field is set */
     n->value = ++next_value;
+    n->size = 0;
     *bytes += NODE_NOMINAL;
     if (bench_rand(rng) % 8 == 0) {
         uint32_t size = (uint32_t)bench_range(rng, 64, 512);
-        n->data = bench_alloc_bytes(size);
-        n->data[0] = (uint8_t)n->value;
+        uint8_t *buf = bench_alloc_bytes(size);
+        buf[0] = (uint8_t)n->value;
+        BENCH_STORE(n, data, buf);   /* n is older than buf */
         n->size = size;
         *bytes += size;
     }
@@ -102,7 +105,8 @@ int main(int argc, char **argv)
         if (ntrees == capacity)
             bench_die("pause: forest full");
         struct node *t = build(TREE_DEPTH, &rng, &live);
-        forest[ntrees++].tree = t;
+        BENCH_STORE(&forest[ntrees], tree, t);
+        ntrees++;
     }
     bench_mem_sample();
 
