@@ -336,6 +336,27 @@ static inline void bench_init(void)
     bench.start_ns = bench_now_ns();
 }
 
+#if defined(CONFIG_WGC)
+/* The 99th percentile of wgc's pauses from its histogram, ms: the top of
+ * the bucket it falls in (bucket i holds [2^(i-1), 2^i) microseconds), so
+ * an upper bound; 0 before any collection. */
+static inline double bench_hist_p99_ms(const struct wgc_stats *st)
+{
+    uint64_t n = 0, seen = 0;
+    for (int i = 0; i < WGC_PAUSE_BUCKETS; i++)
+        n += st->pause_hist[i];
+    if (n == 0)
+        return 0;
+    uint64_t want = n - n / 100;   /* at least 99% at or below */
+    for (int i = 0; i < WGC_PAUSE_BUCKETS; i++) {
+        seen += st->pause_hist[i];
+        if (seen >= want)
+            return (double)((uint64_t)1 << i) / 1e3;
+    }
+    return bench_ms(st->pause_max_ns);
+}
+#endif
+
 /* Stop the clock and print the RESULT line; `extra` (may be empty) is
  * appended as is: workload-specific fields, " name=value" each. */
 static inline void bench_result(const char *workload, uint64_t checksum, const char *extra)
@@ -349,8 +370,8 @@ static inline void bench_result(const char *workload, uint64_t checksum, const c
 #if defined(CONFIG_WGC)
     struct wgc_stats st;
     wgc_stats(&st);
-    printf(" pad=%" PRIu64 " gcs=%" PRIu64 " max_pause_ms=%.3f",
-           st.sys_padding, st.num_gc, bench_ms(st.pause_max_ns));
+    printf(" pad=%" PRIu64 " gcs=%" PRIu64 " max_pause_ms=%.3f hist_p99_le_ms=%.3f",
+           st.sys_padding, st.num_gc, bench_ms(st.pause_max_ns), bench_hist_p99_ms(&st));
 #elif defined(CONFIG_BDWGC)
     printf(" gcs=%lu max_pause_ms=%.3f incremental=%d", (unsigned long)GC_get_gc_no(),
            bench_ms(bench.gc_max_ns), GC_is_incremental_mode());

@@ -29,7 +29,7 @@ QUICK ?= 0
 BENCH_RUNS ?=
 
 BENCH_OUT   := build/bench
-BENCH_PROGS := binarytrees gcbench churn allocsize large pause
+BENCH_PROGS := binarytrees gcbench churn allocsize large pause allocmicro mutate
 BENCH_SRC   := examples/bench
 BENCH_BDWGC := build/deps/bdwgc-wasm
 
