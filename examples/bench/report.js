@@ -164,10 +164,18 @@ for (const w of main.filter((x) => /^(gcbench|binarytrees-1[68])/.test(x))) {
   bar.push(`${w}: wgc/malloc ${rt(rm)} (bar ≤ ×0.90: ${rm !== undefined && rm <= 0.9 ? 'met' : 'MISSED'}), ` +
     `wgc/bdwgc best ${rt(rb)} (bar ≤ ×0.50: ${rb !== undefined && rb <= 0.5 ? 'met' : 'MISSED'})`);
 }
-const maxPause = Math.max(...rows.filter((r) => r.config === 'wasm-wgc' && r.max_pause_ms !== undefined)
-  .map((r) => Number(r.max_pause_ms)));
-if (Number.isFinite(maxPause)) {
-  bar.push(`longest wgc pause on wasm in any run: ${ms(maxPause)} ms (bar ≤ 1 ms: ${maxPause <= 1 ? 'met' : 'MISSED'})`);
+// The longest wgc pause on wasm: in the workloads, and in the forced
+// collections of the pause heaps.
+for (const [what, ws] of [['in the workloads above', main], ['in the pause heaps (forced full collections)', pauses]]) {
+  let worst;
+  for (const r of rows) {
+    if (r.config !== 'wasm-wgc' || r.max_pause_ms === undefined || !ws.includes(r.bench)) continue;
+    if (!worst || Number(r.max_pause_ms) > worst.v) worst = { v: Number(r.max_pause_ms), w: r.bench };
+  }
+  if (worst) {
+    bar.push(`longest wgc pause on wasm ${what}: ${ms(worst.v)} ms (${worst.w}) ` +
+      `(bar ≤ 1 ms: ${worst.v <= 1 ? 'met' : 'MISSED'})`);
+  }
 }
 if (bar.length) {
   p('The project\'s bar (time ≤ 0.9× plain malloc + free and ≤ 0.5× bdwgc best on GCBench and binary-trees 16/18; every pause ≤ 1 ms):');
@@ -315,7 +323,7 @@ if (pauses.length) {
     if (!ws.length) continue;
     p(`### ${c}`);
     p();
-    const inner = c.endsWith('wgc');
+    const inner = /^(wasm|posix)-wgc/.test(c);   // wgc's own counters
     table(['heap', 'live MiB', 'objects', 'runs × collections', 'median', 'p99', 'max', 'Mobjects/s', 'MB/s',
       ...(inner ? ['wgc\'s own median', 'wgc max (whole run)', 'hist p99 ≤'] : [])],
     ws.map((w) => {
