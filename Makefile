@@ -135,11 +135,12 @@ demo: deps
 # The suite (examples/bench, report in build/bench/report.md), then the page
 # allocator at 1 GiB and the cost of debuglog/trace (their own tables,
 # build/bench/pages.txt and build/bench/logcost.md; RESULT lines appended to
-# build/bench/results.txt).
+# build/bench/results.txt); last, the summary tables (build/bench/summary.txt).
 bench: deps
 	@$(MAKE) --no-print-directory PLATFORM=wasm BUILD=release bench-run
 	@$(MAKE) --no-print-directory bench-pages
 	@bash scripts/logcost.sh
+	@echo; cat build/bench/summary.txt
 
 # The page allocator at a 1 GiB heap, native and wasm (test/bench_pages.c);
 # its RESULT lines join the suite's results.

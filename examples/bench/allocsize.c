@@ -68,6 +68,8 @@ int main(int argc, char **argv)
     bench_init();
     bench_root(&ring);
     ring = bench_alloc_array(&slot_type, window);
+    for (size_t k = 0; k < window; k++)   /* plain malloc does not zero */
+        ring[k].obj = NULL;
 
     uint64_t rng = 0x5eed, allocated = 0, n = 0;
     size_t i = 0;
@@ -98,7 +100,7 @@ int main(int argc, char **argv)
         words[size / 4 - 1] = (uint32_t)size;
         if (BENCH_FREES)
             bench_free(ring[i].obj);
-        ring[i].obj = o;
+        BENCH_STORE(&ring[i], obj, o);
         if (++i == window)
             i = 0;
         allocated += size;

@@ -6,10 +6,23 @@
  *                    wgc_root_add, nothing is ever freed by hand;
  *   -DCONFIG_MALLOC  libc's malloc (emscripten's dlmalloc, or glibc), with
  *                    explicit free at the point where the GC variants drop
- *                    their last reference.  calloc stands in for wgc's
- *                    allocations because wgc's come back zeroed;
- *   -DCONFIG_BDWGC   bdwgc (the Boehm-Demers-Weiser collector), conservative;
- *                    on wasm it sees locals only through Asyncify.
+ *                    their last reference.  Plain malloc, as a C programmer
+ *                    writes it: every program initialises every field it
+ *                    reads, so nothing relies on wgc's zeroing.  With
+ *                    -DBENCH_CALLOC=1 calloc instead (the "malloc (calloc)"
+ *                    column: what zeroing costs dlmalloc);
+ *   -DCONFIG_BDWGC   bdwgc (the Boehm-Demers-Weiser collector), conservative.
+ *                    On wasm it sees locals only through Asyncify (its
+ *                    emscripten_scan_registers), unless
+ *                    -DBENCH_BDWGC_NOASYNC=1: then register scanning is
+ *                    switched off (GC_set_push_other_roots) and BENCH_LOCALS
+ *                    makes the locals it names live in the C stack in
+ *                    linear memory (their address escapes), which bdwgc
+ *                    scans: the same discipline as wgc's WGC_LOCALS, no
+ *                    Asyncify.  -DBENCH_BDWGC_INCREMENTAL=1 calls
+ *                    GC_enable_incremental() at start (on emscripten there
+ *                    are no dirty bits: bdwgc's DEFAULT_VDB treats every page
+ *                    as dirty, but marking is done in steps).
  * BENCH_CONFIG is the configuration's name as printed (set by bench.mk).
  *
  * The workloads run the same algorithm in every variant and print the same
@@ -44,6 +57,13 @@
 #include "wgc.h"   /* the types are described in every variant (WGC_TYPE) */
 #if defined(CONFIG_BDWGC)
 #include <gc.h>
+#include <gc_mark.h>
+#endif
+#ifndef BENCH_BDWGC_NOASYNC
+#define BENCH_BDWGC_NOASYNC 0
+#endif
+#ifndef BENCH_BDWGC_INCREMENTAL
+#define BENCH_BDWGC_INCREMENTAL 0
 #endif
 
 /* 1 when the program frees what it drops (always 0 or 1, so code says
@@ -102,7 +122,22 @@ static inline void *bench_check(void *p)
 
 /* ---- allocation ------------------------------------------------------------ */
 
-/* One object of a described type (zeroed). */
+/* 1: the malloc variant allocates with calloc (zeroed), 0: plain malloc. */
+#ifndef BENCH_CALLOC
+#define BENCH_CALLOC 0
+#endif
+
+/* The malloc variant's allocation: plain malloc, or calloc when asked. */
+static inline void *bench_libc_alloc(size_t n, size_t size)
+{
+    if (BENCH_CALLOC)
+        return calloc(n, size);
+    return malloc(n * size);
+}
+
+/* One object of a described type.  Zeroed by wgc and bdwgc, NOT by plain
+ * malloc: the caller initialises every field it will read, pointer fields
+ * included. */
 static inline void *bench_alloc(struct wgc_type *type)
 {
 #if defined(CONFIG_WGC)
@@ -110,11 +145,11 @@ static inline void *bench_alloc(struct wgc_type *type)
 #elif defined(CONFIG_BDWGC)
     return bench_check(GC_MALLOC(type->size));
 #else
-    return bench_check(calloc(1, type->size));
+    return bench_check(bench_libc_alloc(1, type->size));
 #endif
 }
 
-/* n objects of a type laid out as an array (zeroed). */
+/* n objects of a type laid out as an array (not zeroed by plain malloc). */
 static inline void *bench_alloc_array(struct wgc_type *type, size_t n)
 {
 #if defined(CONFIG_WGC)
@@ -122,12 +157,12 @@ static inline void *bench_alloc_array(struct wgc_type *type, size_t n)
 #elif defined(CONFIG_BDWGC)
     return bench_check(GC_MALLOC(type->size * n));
 #else
-    return bench_check(calloc(n, type->size));
+    return bench_check(bench_libc_alloc(n, type->size));
 #endif
 }
 
 /* n bytes that hold no pointers.  wgc and calloc zero them; bdwgc's atomic
- * objects are not zeroed (the workloads write what they read). */
+ * objects and plain malloc's are not (the workloads write what they read). */
 static inline void *bench_alloc_bytes(size_t n)
 {
 #if defined(CONFIG_WGC)
@@ -135,9 +170,18 @@ static inline void *bench_alloc_bytes(size_t n)
 #elif defined(CONFIG_BDWGC)
     return bench_check(GC_MALLOC_ATOMIC(n));
 #else
-    return bench_check(calloc(1, n));
+    return bench_check(bench_libc_alloc(1, n));
 #endif
 }
+
+/* A pointer store into an object that already existed: every store of a
+ * reference into a field of an object allocated before the last allocation
+ * goes through this macro (stores into an object just allocated, with no
+ * allocation in between, may be plain), so that a write barrier can be put
+ * in here, in one place.  Today a plain store in every configuration.
+ * `obj` is a pointer to the struct (for an array slot, &array[i]), `field`
+ * the member's name; obj is evaluated once, value once. */
+#define BENCH_STORE(obj, field, value) ((void)((obj)->field = (value)))
 
 /* Drop an object: free() in the malloc variant, nothing for a collector. */
 static inline void bench_free(void *p)
@@ -149,11 +193,31 @@ static inline void bench_free(void *p)
 #endif
 }
 
-/* Locals that hold heap references across an allocation.  Only wgc needs
- * them (bdwgc scans the wasm locals itself; malloc frees by hand).  Like
- * WGC_LOCALS, at most one per block and at most 8 variables. */
+/* Locals that hold heap references across an allocation.  wgc needs them
+ * (its shadow stack), and so does bdwgc without Asyncify: there each
+ * named local's address is written to a volatile global, so the compiler
+ * must keep the variable in the C stack (linear memory) and up to date
+ * there at every call, where bdwgc's conservative stack scan finds it.
+ * With Asyncify bdwgc scans the wasm locals itself; malloc frees by hand.
+ * Like WGC_LOCALS, at most one per block and at most 8 variables. */
 #if defined(CONFIG_WGC)
 #define BENCH_LOCALS(...) WGC_LOCALS(__VA_ARGS__)
+#elif defined(CONFIG_BDWGC) && BENCH_BDWGC_NOASYNC
+static void *volatile bench_escape_sink __attribute__((unused));
+#define BENCH_ESC_(v) (bench_escape_sink = (void *)&(v))
+#define BENCH_ESC1_(a) BENCH_ESC_(a)
+#define BENCH_ESC2_(a, ...) BENCH_ESC_(a), BENCH_ESC1_(__VA_ARGS__)
+#define BENCH_ESC3_(a, ...) BENCH_ESC_(a), BENCH_ESC2_(__VA_ARGS__)
+#define BENCH_ESC4_(a, ...) BENCH_ESC_(a), BENCH_ESC3_(__VA_ARGS__)
+#define BENCH_ESC5_(a, ...) BENCH_ESC_(a), BENCH_ESC4_(__VA_ARGS__)
+#define BENCH_ESC6_(a, ...) BENCH_ESC_(a), BENCH_ESC5_(__VA_ARGS__)
+#define BENCH_ESC7_(a, ...) BENCH_ESC_(a), BENCH_ESC6_(__VA_ARGS__)
+#define BENCH_ESC8_(a, ...) BENCH_ESC_(a), BENCH_ESC7_(__VA_ARGS__)
+#define BENCH_ESC_PICK_(_1, _2, _3, _4, _5, _6, _7, _8, name, ...) name
+#define BENCH_LOCALS(...)                                                        \
+    ((void)(BENCH_ESC_PICK_(__VA_ARGS__, BENCH_ESC8_, BENCH_ESC7_, BENCH_ESC6_,  \
+                            BENCH_ESC5_, BENCH_ESC4_, BENCH_ESC3_, BENCH_ESC2_,  \
+                            BENCH_ESC1_)(__VA_ARGS__)))
 #else
 #define BENCH_LOCALS(...) ((void)0)
 #endif
@@ -189,8 +253,10 @@ struct bench_state {
     uint64_t start_ns;
 #if defined(CONFIG_BDWGC)
     uint64_t gc_start_ns;     /* collection-event hook: current pause */
+    int gc_open;              /* 0, or the event that started the pause */
     uint64_t gc_max_ns;
     uint64_t gc_total_ns;
+    uint64_t gc_pauses;
 #endif
 };
 static struct bench_state bench;
@@ -220,17 +286,35 @@ static inline void bench_mem_sample(void)
 }
 
 #if defined(CONFIG_BDWGC)
+/* bdwgc's pauses, from its collection events: a stop-the-world collection
+ * runs from GC_EVENT_START to GC_EVENT_END; in incremental mode a cycle
+ * ends, outside any START/END, with a stopped mark and the reclaim set-up
+ * (GC_EVENT_MARK_START .. GC_EVENT_RECLAIM_END).  The incremental marking
+ * steps done inside allocations are not bracketed by events and are not
+ * counted (they are meant to be short). */
+static void bench_gc_pause_end(void)
+{
+    uint64_t d = bench_now_ns() - bench.gc_start_ns;
+    bench.gc_total_ns += d;
+    bench.gc_pauses++;
+    if (d > bench.gc_max_ns)
+        bench.gc_max_ns = d;
+    bench.gc_open = 0;
+}
+
 static void bench_gc_event(GC_EventType ev)
 {
-    if (ev == GC_EVENT_START) {
+    if (ev == GC_EVENT_START || (ev == GC_EVENT_MARK_START && bench.gc_open == 0)) {
         bench.gc_start_ns = bench_now_ns();
-    } else if (ev == GC_EVENT_END) {
-        uint64_t d = bench_now_ns() - bench.gc_start_ns;
-        bench.gc_total_ns += d;
-        if (d > bench.gc_max_ns)
-            bench.gc_max_ns = d;
+        bench.gc_open = ev == GC_EVENT_START ? 1 : 2;
+    } else if ((ev == GC_EVENT_END && bench.gc_open == 1) ||
+               (ev == GC_EVENT_RECLAIM_END && bench.gc_open == 2)) {
+        bench_gc_pause_end();
     }
 }
+
+/* Without Asyncify: wasm locals are not scanned (see BENCH_LOCALS). */
+static void GC_CALLBACK bench_no_register_scan(void) {}
 #endif
 
 /* Initialise the allocator, then start the clock. */
@@ -240,12 +324,38 @@ static inline void bench_init(void)
     if (wgc_init(NULL) != WGC_OK)
         bench_die("wgc_init failed");
 #elif defined(CONFIG_BDWGC)
+    /* Before GC_INIT: its first collection already scans the roots. */
+    if (BENCH_BDWGC_NOASYNC)
+        GC_set_push_other_roots(bench_no_register_scan);
     GC_INIT();
+    if (BENCH_BDWGC_INCREMENTAL)
+        GC_enable_incremental();
     GC_set_on_collection_event(bench_gc_event);
 #endif
     bench_mem_sample();
     bench.start_ns = bench_now_ns();
 }
+
+#if defined(CONFIG_WGC)
+/* The 99th percentile of wgc's pauses from its histogram, ms: the top of
+ * the bucket it falls in (bucket i holds [2^(i-1), 2^i) microseconds), so
+ * an upper bound; 0 before any collection. */
+static inline double bench_hist_p99_ms(const struct wgc_stats *st)
+{
+    uint64_t n = 0, seen = 0;
+    for (int i = 0; i < WGC_PAUSE_BUCKETS; i++)
+        n += st->pause_hist[i];
+    if (n == 0)
+        return 0;
+    uint64_t want = n - n / 100;   /* at least 99% at or below */
+    for (int i = 0; i < WGC_PAUSE_BUCKETS; i++) {
+        seen += st->pause_hist[i];
+        if (seen >= want)
+            return (double)((uint64_t)1 << i) / 1e3;
+    }
+    return bench_ms(st->pause_max_ns);
+}
+#endif
 
 /* Stop the clock and print the RESULT line; `extra` (may be empty) is
  * appended as is: workload-specific fields, " name=value" each. */
@@ -260,11 +370,11 @@ static inline void bench_result(const char *workload, uint64_t checksum, const c
 #if defined(CONFIG_WGC)
     struct wgc_stats st;
     wgc_stats(&st);
-    printf(" pad=%" PRIu64 " gcs=%" PRIu64 " max_pause_ms=%.3f",
-           st.sys_padding, st.num_gc, bench_ms(st.pause_max_ns));
+    printf(" pad=%" PRIu64 " gcs=%" PRIu64 " max_pause_ms=%.3f hist_p99_le_ms=%.3f",
+           st.sys_padding, st.num_gc, bench_ms(st.pause_max_ns), bench_hist_p99_ms(&st));
 #elif defined(CONFIG_BDWGC)
-    printf(" gcs=%lu max_pause_ms=%.3f", (unsigned long)GC_get_gc_no(),
-           bench_ms(bench.gc_max_ns));
+    printf(" gcs=%lu max_pause_ms=%.3f incremental=%d", (unsigned long)GC_get_gc_no(),
+           bench_ms(bench.gc_max_ns), GC_is_incremental_mode());
 #endif
     printf(" checksum=%" PRIu64 "%s\n", checksum, extra ? extra : "");
     fflush(stdout);

@@ -14,18 +14,22 @@
 # configurations it compares are fixed here, whatever PLATFORM/BUILD say:
 #   wasm-wgc          wgc, PLATFORM=wasm BUILD=release (the aligned default)
 #   wasm-wgc-noalign  wgc, PLATFORM=wasm BUILD=release ALIGN=0 (the baseline)
-#   wasm-malloc       emscripten's malloc (dlmalloc) with explicit free
+#   wasm-malloc       emscripten's malloc (dlmalloc), plain malloc + free
+#   wasm-calloc       the same with calloc (zeroed, like wgc's objects)
 #   wasm-bdwgc        bdwgc 8.2 (Debian's libgc source) built with emcc,
 #                     programs linked with Asyncify (when bench-deps built it)
+#   wasm-bdwgc-incr   the same with GC_enable_incremental() at start
+#   wasm-bdwgc-noasync  bdwgc without Asyncify: register scanning off, the
+#                     programs' BENCH_LOCALS keep locals in the C stack
 #   posix-wgc         wgc, PLATFORM=posix BUILD=release, native
-#   posix-malloc      glibc's malloc with explicit free, native
+#   posix-malloc      glibc's malloc, plain malloc + free, native
 # 1: small sizes and 2 runs (smoke test)
 QUICK ?= 0
 # runs per program and configuration (empty: 5, or 2 with QUICK=1)
 BENCH_RUNS ?=
 
 BENCH_OUT   := build/bench
-BENCH_PROGS := binarytrees gcbench churn allocsize large pause
+BENCH_PROGS := binarytrees gcbench churn allocsize large pause allocmicro mutate
 BENCH_SRC   := examples/bench
 BENCH_BDWGC := build/deps/bdwgc-wasm
 
@@ -43,11 +47,16 @@ BENCH_WASM_LDFLAGS := -sENVIRONMENT=node -sWASM_ASYNC_COMPILATION=0 \
                       -sNODERAWFS=1 -sEXIT_RUNTIME=1 --pre-js $(BENCH_PRE_JS)
 # bdwgc sees wasm locals only by unwinding them with Asyncify.
 BENCH_BDWGC_FLAGS := -I$(BENCH_BDWGC)/include -sASYNCIFY -sASYNCIFY_STACK_SIZE=65536
+BENCH_BDWGC_INCR_FLAGS := $(BENCH_BDWGC_FLAGS) -DBENCH_BDWGC_INCREMENTAL=1
+# Without Asyncify (emscripten_scan_registers is never called).
+BENCH_BDWGC_NOASYNC_FLAGS := -I$(BENCH_BDWGC)/include -DBENCH_BDWGC_NOASYNC=1
 
-# wasm-bdwgc joins when bench-deps could build bdwgc.  bench-run asks again
-# at run time: on a fresh tree bdwgc appears after this file was read.
-BENCH_CONFIGS := wasm-wgc wasm-wgc-noalign wasm-malloc posix-wgc posix-malloc \
-                 $(if $(wildcard $(BENCH_BDWGC)/lib/libgc.a),wasm-bdwgc)
+# The bdwgc configurations join when bench-deps could build bdwgc.
+# bench-run asks again at run time: on a fresh tree bdwgc appears after this
+# file was read.
+BENCH_BDWGC_CONFIGS := wasm-bdwgc wasm-bdwgc-incr wasm-bdwgc-noasync
+BENCH_CONFIGS := wasm-wgc wasm-wgc-noalign wasm-malloc wasm-calloc posix-wgc posix-malloc \
+                 $(if $(wildcard $(BENCH_BDWGC)/lib/libgc.a),$(BENCH_BDWGC_CONFIGS))
 
 # bench_config(name, compiler, CONFIG_, library, flags, suffix)
 define bench_config
@@ -63,7 +72,10 @@ BENCH_BINS :=
 $(eval $(call bench_config,wasm-wgc,emcc,WGC,build/wasm-release/libwgc.a,$$(BENCH_WASM_FLAGS) $$(BENCH_WASM_LDFLAGS),.js))
 $(eval $(call bench_config,wasm-wgc-noalign,emcc,WGC,build/wasm-release-noalign/libwgc.a,$$(BENCH_WASM_FLAGS) $$(BENCH_WASM_LDFLAGS),.js))
 $(eval $(call bench_config,wasm-malloc,emcc,MALLOC,,$$(BENCH_WASM_FLAGS) $$(BENCH_WASM_LDFLAGS),.js))
+$(eval $(call bench_config,wasm-calloc,emcc,MALLOC,,$$(BENCH_WASM_FLAGS) $$(BENCH_WASM_LDFLAGS) -DBENCH_CALLOC=1,.js))
 $(eval $(call bench_config,wasm-bdwgc,emcc,BDWGC,$(BENCH_BDWGC)/lib/libgc.a,$$(BENCH_WASM_FLAGS) $$(BENCH_WASM_LDFLAGS) $$(BENCH_BDWGC_FLAGS),.js))
+$(eval $(call bench_config,wasm-bdwgc-incr,emcc,BDWGC,$(BENCH_BDWGC)/lib/libgc.a,$$(BENCH_WASM_FLAGS) $$(BENCH_WASM_LDFLAGS) $$(BENCH_BDWGC_INCR_FLAGS),.js))
+$(eval $(call bench_config,wasm-bdwgc-noasync,emcc,BDWGC,$(BENCH_BDWGC)/lib/libgc.a,$$(BENCH_WASM_FLAGS) $$(BENCH_WASM_LDFLAGS) $$(BENCH_BDWGC_NOASYNC_FLAGS),.js))
 $(eval $(call bench_config,posix-wgc,cc,WGC,build/posix-release/libwgc.a,,))
 $(eval $(call bench_config,posix-malloc,cc,MALLOC,,,))
 
@@ -89,5 +101,5 @@ bench-bins: $(BENCH_WANT)
 bench-run: bench-deps
 	@$(MAKE) --no-print-directory bench-progs
 	@QUICK=$(strip $(QUICK)) RUNS=$(strip $(BENCH_RUNS)) \
-	    CONFIGS="$(filter-out wasm-bdwgc,$(BENCH_CONFIGS))$$([ -f $(BENCH_BDWGC)/lib/libgc.a ] && echo ' wasm-bdwgc')" \
+	    CONFIGS="$(filter-out $(BENCH_BDWGC_CONFIGS),$(BENCH_CONFIGS))$$([ -f $(BENCH_BDWGC)/lib/libgc.a ] && echo ' $(BENCH_BDWGC_CONFIGS)')" \
 	    bash $(BENCH_SRC)/run.sh

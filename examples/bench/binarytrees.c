@@ -26,8 +26,12 @@ WGC_TYPE(node_type, struct node, offsetof(struct node, left),
  * parent is allocated (the allocation may collect). */
 static struct node *bottom_up(int depth)
 {
-    if (depth <= 0)
-        return bench_alloc(&node_type);
+    if (depth <= 0) {
+        struct node *leaf = bench_alloc(&node_type);
+        leaf->left = NULL;   /* plain malloc does not zero */
+        leaf->right = NULL;
+        return leaf;
+    }
     struct node *l = NULL, *r = NULL;
     BENCH_LOCALS(l, r);
     l = bottom_up(depth - 1);

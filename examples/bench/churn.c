@@ -83,9 +83,11 @@ static struct cell *make_item(uint64_t *rng, int phase, uint64_t *bytes)
         c->size = size;
         c->next = head;
         head = c;
-        c->payload = bench_alloc_bytes(size);
-        c->payload[0] = (uint8_t)tag;
-        c->payload[size - 1] = (uint8_t)(tag >> 8);
+        c->payload = NULL;   /* set before the payload's allocation */
+        uint8_t *p = bench_alloc_bytes(size);
+        p[0] = (uint8_t)tag;
+        p[size - 1] = (uint8_t)(tag >> 8);
+        BENCH_STORE(c, payload, p);   /* c is older than p */
         *bytes += CELL_NOMINAL + size;
     }
     return head;
@@ -152,15 +154,17 @@ int main(int argc, char **argv)
         if (live >= target && nitems > 0) {
             size_t i = (size_t)(bench_rand(&rng) % nitems);
             live -= drop_item(table[i].item);
-            table[i].item = table[--nitems].item;
-            table[nitems].item = NULL;
+            nitems--;
+            BENCH_STORE(&table[i], item, table[nitems].item);
+            BENCH_STORE(&table[nitems], item, NULL);
         } else {
             if (nitems == capacity)
                 bench_die("churn: table full");
             int phase = (int)(allocated * 4 / budget);
             uint64_t bytes;
             struct cell *item = make_item(&rng, phase, &bytes);
-            table[nitems++].item = item;
+            BENCH_STORE(&table[nitems], item, item);
+            nitems++;
             live += bytes;
             allocated += bytes;
             made++;

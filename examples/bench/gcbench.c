@@ -32,10 +32,17 @@ enum { ARRAY_SIZE = 500000, MIN_DEPTH = 4 };
 
 static uint64_t nodes_allocated;
 
+/* A node with no children (plain malloc does not zero: every field is
+ * set here). */
 static struct node *new_node(void)
 {
     nodes_allocated++;
-    return bench_alloc(&node_type);
+    struct node *n = bench_alloc(&node_type);
+    n->left = NULL;
+    n->right = NULL;
+    n->i = 0;
+    n->j = 0;
+    return n;
 }
 
 static long tree_size(int depth) { return (1L << (depth + 1)) - 1; }
@@ -48,8 +55,10 @@ static void populate(int depth, struct node *n)
     if (depth <= 0)
         return;
     depth--;
-    n->left = new_node();
-    n->right = new_node();
+    struct node *c = new_node();       /* n is older than c: BENCH_STORE */
+    BENCH_STORE(n, left, c);
+    c = new_node();
+    BENCH_STORE(n, right, c);
     populate(depth, n->left);
     populate(depth, n->right);
 }
@@ -131,6 +140,7 @@ int main(int argc, char **argv)
     long_lived = new_node();
     populate(long_lived_depth, long_lived);
     array = bench_alloc_bytes(ARRAY_SIZE * sizeof(double));
+    array[0] = 0.0;
     for (int i = 1; i < ARRAY_SIZE; i++)
         array[i] = 1.0 / i;
     bench_mem_sample();

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
     bench_init();
     bench_root(&objs);
     objs = bench_alloc_array(&entry_slot_type, MAX_OBJS);
-    sizes = calloc(MAX_OBJS, sizeof *sizes);
+    sizes = malloc(MAX_OBJS * sizeof *sizes);   /* read below nobjs only */
     if (sizes == NULL)
         bench_die("out of memory");
 
@@ -70,9 +70,9 @@ int main(int argc, char **argv)
             bench_free(o);
             live -= size;
             nobjs--;
-            objs[i].obj = objs[nobjs].obj;
+            BENCH_STORE(&objs[i], obj, objs[nobjs].obj);
             sizes[i] = sizes[nobjs];
-            objs[nobjs].obj = NULL;
+            BENCH_STORE(&objs[nobjs], obj, NULL);
         } else {
             if (nobjs == MAX_OBJS)
                 bench_die("large: table full");
@@ -84,7 +84,7 @@ int main(int argc, char **argv)
                 o = bench_alloc_bytes(size);
             o[1] = size | 1;
             o[size / 4 - 1] = size | 1;
-            objs[nobjs].obj = o;
+            BENCH_STORE(&objs[nobjs], obj, o);
             sizes[nobjs] = size;
             nobjs++;
             live += size;

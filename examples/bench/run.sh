@@ -16,9 +16,19 @@
 #
 # Environment: QUICK=1 (small sizes, 2 runs), RUNS=n, CONFIGS="..." (the
 # configurations built, from bench.mk), ONLY=regex (workloads to run),
-# BIG=1 (add large objects on a 1 GiB heap: wgc, malloc; wasm and posix),
-# NICE=n (run the programs under `nice -n n`; a negative n, as root, keeps
-# other work on a shared machine from inflating the times).
+# BIG=1 (add large objects on a 1 GiB heap, and allocation by size at 32
+# and 64 B), NOALIGN=1 (also wasm-wgc-noalign, the ALIGN=0 baseline, on
+# the main workloads), NICE=n (run the programs under `nice -n n`; a
+# negative n, as root, keeps other work on a shared machine from
+# inflating the times).
+#
+# Not every configuration runs every workload, to keep the suite near 15
+# minutes on 2 cores: wasm-bdwgc-incr (bdwgc's incremental mode, slower
+# than its default on every workload tried) only on the tree workloads
+# (not binary-trees 18), churn, mutation and pauses up to 16 MiB; not on
+# allocation by size or the micro-benchmark, where it takes seconds per
+# run (about 2.7 us per object at batch 1000); the largest pause heaps run
+# fewer times.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,8 +38,19 @@ out=build/bench
 quick=${QUICK:-0}
 runs=${RUNS:-}
 [ -n "$runs" ] || { [ "$quick" = 1 ] && runs=2 || runs=5; }
-configs=${CONFIGS:-"wasm-wgc wasm-wgc-noalign wasm-malloc posix-wgc posix-malloc"}
+configs=${CONFIGS:-"wasm-wgc wasm-wgc-noalign wasm-malloc wasm-calloc posix-wgc posix-malloc"}
 only=${ONLY:-.}
+# The configurations of a kind: filter <configs> <pattern to drop>...
+pick() {
+    local c p keep out=""
+    for c in $1; do
+        keep=1
+        for p in "${@:2}"; do [[ $c == $p ]] && keep=0; done
+        [ $keep = 1 ] && out+="$c "
+    done
+    printf '%s' "$out"
+}
+[ "${NOALIGN:-0}" = 1 ] || configs=$(pick "$configs" wasm-wgc-noalign)
 export NODE_PATH=/usr/share/nodejs
 
 mkdir -p "$out/logs"
@@ -38,41 +59,57 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -qv '^??' && echo 1 || echo 0)
 echo "META commit=$commit dirty=$dirty runs=$runs quick=$quick nice=${NICE:-0} date=$(date -u +%Y-%m-%dT%H:%MZ)" > "$results"
 
-gc_configs=$(for c in $configs; do case $c in *malloc) ;; *) printf '%s ' "$c";; esac; done)
+all=$configs                                       # every configuration
+main=$(pick "$configs" wasm-bdwgc-incr)            # all but bdwgc-incr
+gc=$(pick "$configs" '*malloc' '*calloc' wasm-wgc-noalign)   # collectors
+gcmain=$(pick "$gc" wasm-bdwgc-incr)
 
-# workload | program and arguments | configurations
+# workload | program and arguments | configurations | runs (empty: $runs)
 if [ "$quick" = 1 ]; then
     workloads=(
-        "binarytrees-12|binarytrees 12|$configs"
-        "gcbench-14|gcbench 14|$configs"
-        "churn|churn 8 4|$configs"
-        "alloc-16|allocsize 16 32|$configs"
-        "alloc-mixed|allocsize mixed 32|$configs"
-        "large-16M|large 16 256|$configs"
-        "pause-1M|pause 1 3|$gc_configs"
-        "pause-16M|pause 16 3|$gc_configs"
+        "binarytrees-12|binarytrees 12|$all"
+        "gcbench-14|gcbench 14|$all"
+        "churn|churn 8 4|$all"
+        "alloc-16|allocsize 16 32|$main"
+        "alloc-mixed|allocsize mixed 32|$main"
+        "large-16M|large 16 256|$main"
+        "micro-batch1000|allocmicro 1000 2|$main"
+        "micro-batch100000|allocmicro 100000 2|$main"
+        "mutate|mutate 100000 1|$all"
+        "pause-mixed-1M|pause 1 20 mixed|$gc"
+        "pause-small-1M|pause 1 20 small|$gc"
+        "pause-mixed-16M|pause 16 3 mixed|$gcmain"
+        "pause-small-16M|pause 16 3 small|$gcmain"
     )
     churn_plot="churn 8 4"
 else
     workloads=(
-        "binarytrees-16|binarytrees 16|$configs"
-        "binarytrees-18|binarytrees 18|$configs"
-        "gcbench-18|gcbench 18|$configs"
-        "churn|churn 32 16|$configs"
-        "alloc-16|allocsize 16 256|$configs"
-        "alloc-32|allocsize 32 256|$configs"
-        "alloc-64|allocsize 64 256|$configs"
-        "alloc-mixed|allocsize mixed 256|$configs"
-        "large-64M|large 64 2048|$configs"
-        "pause-1M|pause 1 5|$gc_configs"
-        "pause-16M|pause 16 5|$gc_configs"
-        "pause-64M|pause 64 5|$gc_configs"
-        "pause-256M|pause 256 3|$gc_configs"
+        "binarytrees-16|binarytrees 16|$all"
+        "binarytrees-18|binarytrees 18|$main"
+        "gcbench-18|gcbench 18|$all"
+        "churn|churn 32 16|$all"
+        "alloc-16|allocsize 16 256|$main"
+        "alloc-mixed|allocsize mixed 256|$main"
+        "large-64M|large 64 2048|$main"
+        "micro-batch1000|allocmicro 1000 16|$main"
+        "micro-batch100000|allocmicro 100000 16|$main"
+        "mutate|mutate 1000000 8|$all"
+        "pause-mixed-1M|pause 1 100 mixed|$gc"
+        "pause-small-1M|pause 1 100 small|$gc"
+        "pause-mixed-16M|pause 16 20 mixed|$gc"
+        "pause-small-16M|pause 16 20 small|$gc"
+        "pause-mixed-64M|pause 64 5 mixed|$gcmain|3"
+        "pause-small-64M|pause 64 5 small|$gcmain|3"
+        "pause-mixed-256M|pause 256 3 mixed|$gcmain|2"
+        "pause-small-256M|pause 256 3 small|$gcmain|2"
     )
     # BIG=1: large objects on a heap of a gigabyte (about 30 s a run for
-    # wgc on wasm): the page allocator and the memory a big heap costs.
+    # wgc on wasm): the page allocator and the memory a big heap costs;
+    # allocation at 32 and 64 B.
     [ "${BIG:-0}" = 1 ] && workloads+=(
-        "large-1024M|large 1024 4096|$(for c in $configs; do case $c in *noalign|*bdwgc) ;; *) printf '%s ' "$c";; esac; done)"
+        "alloc-32|allocsize 32 256|$main"
+        "alloc-64|allocsize 64 256|$main"
+        "large-1024M|large 1024 4096|$(pick "$configs" '*noalign' '*bdwgc*')"
     )
     churn_plot="churn 32 16"
 fi
@@ -108,10 +145,11 @@ run_one() {   # config run workload prog args...
 
 start=$(date +%s)
 for w in "${workloads[@]}"; do
-    IFS='|' read -r name cmdline wconfigs <<< "$w"
+    IFS='|' read -r name cmdline wconfigs wruns <<< "$w"
     [[ $name =~ $only ]] || continue
-    printf 'bench: %-16s' "$name"
-    for ((r = 1; r <= runs; r++)); do
+    [ -n "$wruns" ] && [ "$wruns" -lt "$runs" ] || wruns=$runs
+    printf 'bench: %-20s' "$name"
+    for ((r = 1; r <= wruns; r++)); do
         for c in $wconfigs; do
             # shellcheck disable=SC2086
             run_one "$c" "$r" "$name" $cmdline
@@ -165,7 +203,7 @@ if [[ " $configs " == *" wasm-wgc "* ]] && [[ churn =~ $only ]]; then
     fi
 fi
 
-node "$src/report.js" "$results" "$out/report.md" "$runs" "$quick" &&
-    echo "bench: results in $results, report in $out/report.md"
+node "$src/report.js" "$results" "$out/report.md" "$runs" "$quick" "$out/summary.txt" &&
+    echo "bench: results in $results, report in $out/report.md, summary in $out/summary.txt"
 echo "bench: $failures failed runs, $(($(date +%s) - start)) s"
 [ "$failures" -eq 0 ]
