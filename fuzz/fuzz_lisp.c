@@ -133,13 +133,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_CHECK(text != NULL, "out of host memory");
     }
     memcpy(text, data, size);
-    text[size] = '\0';   /* the reader takes C text: it stops at the first NUL */
+    text[size] = '\0';   /* terminated too; the reader takes the length (a NUL inside is an error) */
     int stress = size >= 7 && memcmp(data, ";stress", 7) == 0;
     if (stress)
         wgc_set_stress(3);
     budget_left = stress ? BUDGET_STRESS : BUDGET;
     struct wgc_frame *top = wgc_frames_top;
-    int r = lisp_eval(text, 1);
+    int r = lisp_eval(text, size, 1);
     budget_left = -1;
     FZ_CHECK(r == LISP_OK || r == LISP_ERROR || r == LISP_EXIT, "lisp_eval returned %d", r);
     FZ_CHECK(wgc_frames_top == top, "the shadow stack was not unwound");

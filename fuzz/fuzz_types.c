@@ -148,6 +148,12 @@ static void try_alloc(struct wgc_type *t, size_t n, int array)
         fz_check_failure(before, FZ_ERR(WGC_ERR_BAD_SIZE), "bad size");
         return;
     }
+    if (n > 1 && t->noffsets > 0 && t->size % WORD != 0) {
+        /* wgc.h: arrays of a type with pointers need whole words. */
+        FZ_CHECK(p == NULL, "array of %zu-byte elements with pointers gave an object", t->size);
+        fz_check_failure(before, FZ_ERR(WGC_ERR_BAD_TYPE), "packed array");
+        return;
+    }
     if (p == NULL) {
         fz_check_failure(before, FZ_ERR(WGC_ERR_NOMEM), "valid type");
         return;

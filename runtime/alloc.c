@@ -35,8 +35,7 @@ enum { TYPE_UNCHECKED = 0, TYPE_VALID = 0xa50000c3u, TYPE_MALFORMED = 0x5a00003c
 static bool type_derive(const struct wgc_type *t, uint64_t *mask_out, uint32_t *words_out,
                         uint32_t *state_out)
 {
-    if (t->size == 0 || t->size > UINT32_MAX || (t->noffsets != 0 && t->offsets == NULL) ||
-        t->noffsets > t->size / HEAP_WORD)
+    if (t->size == 0 || (t->noffsets != 0 && t->offsets == NULL))
         return false;
     uint64_t mask = 0;
     for (size_t i = 0; i < t->noffsets; i++) {
@@ -49,7 +48,8 @@ static bool type_derive(const struct wgc_type *t, uint64_t *mask_out, uint32_t *
     sizeclass_init();
     uint32_t c = t->size <= SC_MAX_SMALL ? sc_of(t->size) : 0;
     *mask_out = mask;
-    *words_out = (uint32_t)((t->size + HEAP_WORD - 1) / HEAP_WORD);
+    size_t words = t->size / HEAP_WORD + (t->size % HEAP_WORD != 0);
+    *words_out = words > UINT32_MAX ? UINT32_MAX : (uint32_t)words;   /* too big to allocate anyway */
     *state_out = TYPE_VALID | (t->noffsets == 0 ? TYPE_NOSCAN : 0) | (c << 16);
     return true;
 }
@@ -249,12 +249,14 @@ void *wgc_alloc_array(struct wgc_type *type, size_t n)
         return gc_fail(WGC_ERR_BAD_TYPE, type ? type->size : 0);
     if (n == 0 || type->size > SIZE_MAX / n)
         return gc_fail(WGC_ERR_BAD_SIZE, n);
+    size_t bytes = type->size * n;
+    if (gc.init && (uint64_t)bytes > gc.heap_limit)   /* a size error comes first */
+        return gc_fail(WGC_ERR_BAD_SIZE, bytes);
     /* Element k starts at k * size: with a size that is not a whole number
      * of words, some element's pointer fields would be unaligned words,
      * which the heap bitmap cannot describe (wgc.h). */
     if (n > 1 && type->noffsets != 0 && type->size % HEAP_WORD != 0)
         return gc_fail(WGC_ERR_BAD_TYPE, type->size);
-    size_t bytes = type->size * n;
     if (bytes <= SC_MAX_SMALL)
         return alloc_small(bytes, type, n);
     return alloc_large(bytes, type, n);

@@ -142,16 +142,24 @@ static value read_vector(struct reader *r, int depth)
     return v;
 }
 
+/* The reader's string buffer: kept and reused, so an error that longjmps
+ * out of read_string (a bad escape, out of memory) leaks nothing.  It
+ * never holds values. */
+static char *strbuf;
+static size_t strcap;
+
 static value read_string(struct reader *r)
 {
-    size_t cap = 64, n = 0;
-    char *buf = malloc(cap);   /* scratch, freed below; never holds values */
-    if (!buf) lisp_error("out of memory");
+    size_t n = 0;
+    if (!strbuf) {
+        strbuf = malloc(64);
+        if (!strbuf) lisp_error("out of memory");
+        strcap = 64;
+    }
     int line = r->line;
     for (;;) {
         int c = nextc(r);
         if (c == 0) {
-            free(buf);
             r->line = line;
             read_error(r, "unterminated string");
         }
@@ -168,10 +176,8 @@ static value read_string(struct reader *r)
             case 'x': {
                 char *end;
                 long code = strtol(r->text + r->pos, &end, 16);
-                if (*end != ';' || code < 0 || code > 255) {
-                    free(buf);
+                if (*end != ';' || code < 0 || code > 255)
                     read_error(r, "bad \\x escape in string");
-                }
                 r->pos = (size_t)(end + 1 - r->text);
                 c = (int)code;
                 break;
@@ -180,20 +186,18 @@ static value read_string(struct reader *r)
                 while (peekc(r) == ' ' || peekc(r) == '\t') nextc(r);
                 continue;
             default:
-                free(buf);
                 read_error(r, "unknown escape in string");
             }
         }
-        if (n + 1 >= cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) { free(buf); lisp_error("out of memory"); }
-            buf = nb;
+        if (n + 1 >= strcap) {
+            char *nb = realloc(strbuf, strcap * 2);
+            if (!nb) lisp_error("out of memory");
+            strbuf = nb;
+            strcap *= 2;
         }
-        buf[n++] = (char)c;
+        strbuf[n++] = (char)c;
     }
-    value s = make_string(buf, n);   /* may longjmp on OOM: buf leaks then */
-    free(buf);
-    return s;
+    return make_string(strbuf, n);
 }
 
 static const struct { const char *name; int code; } char_names[] = {
