@@ -11,12 +11,13 @@
  * test_gc_pacing.c (pacing and lazy sweeping), test_gc_big.c (10 million
  * objects). */
 #include "gcutil.h"
-#include "test_gc_model.h"
+#include "model.h"
 
 #include "config.h"
 
 #define KiB ((size_t)1024)
 #define MiB (1024 * KiB)
+#define MW sizeof(void *)
 
 /* The same sizes natively and under Node (the wasm suite stays well under
  * a minute). */
