@@ -7,7 +7,7 @@
  * Every test leaves no root, frame or range behind, so each starts with no
  * live object: the per-test teardown collects and checks that.
  * Other configurations have their own files: test_gc_stress.c (stress
- * mode), test_gc_limit.c (a small max_heap, the error hook),
+ * mode), test_gc_limit.c (a small max_heap, the error hook, bad input),
  * test_gc_pacing.c (pacing and lazy sweeping), test_gc_big.c (10 million
  * objects). */
 #include "gcutil.h"
