@@ -68,6 +68,12 @@ LIB     := $(OUT)/libwgc.a
 TEST_SRC := $(sort $(wildcard test/test_*.c))
 PROG_SRC := $(sort $(wildcard test/prog_*.c test/bench_*.c))
 TESTS    := $(TEST_SRC:test/%.c=$(OUT)/test/%$(EXE))
+# Shared test sources: every other test/*.c (the model test, the JSON
+# reader, ...), compiled once per configuration into one archive that every
+# suite links; a suite takes only the objects it uses.
+TEST_SHARED_SRC := $(filter-out test/test_% test/prog_% test/bench_%,$(sort $(wildcard test/*.c)))
+TEST_SHARED_OBJ := $(TEST_SHARED_SRC:test/%.c=$(OUT)/test/%.o)
+TESTLIB         := $(OUT)/test/libtest.a
 
 .PHONY: all lib tests check deps test demo bench clean
 .SECONDARY:
@@ -89,9 +95,13 @@ $(LIB): $(LIB_OBJ)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(OUT)/test/%$(EXE): $(OUT)/test/%.o test/testutil.h $(LIB)
+$(TESTLIB): $(TEST_SHARED_OBJ)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(OUT)/test/%$(EXE): $(OUT)/test/%.o test/testutil.h $(TESTLIB) $(LIB)
 	$(if $(Q),@echo "  LD  $(PLATFORM)-$(BUILD)  $@")
-	$(Q)$(CC) $(LDFLAGS) $< $(LIB) $(CMOCKA_LIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $< $(TESTLIB) $(LIB) $(CMOCKA_LIBS) -o $@
 
 $(OUT)/test/%.o: test/%.c
 	@mkdir -p $(dir $@)
@@ -117,7 +127,8 @@ check: $(TESTS)
 	    $(call RUN,$$t) || { echo "FAILED: $$t"; fail=1; }; \
 	done; exit $$fail
 
--include $(LIB_OBJ:.o=.d) $(TEST_SRC:test/%.c=$(OUT)/test/%.d) $(PROG_SRC:test/%.c=$(OUT)/test/%.d)
+-include $(LIB_OBJ:.o=.d) $(TEST_SRC:test/%.c=$(OUT)/test/%.d) $(PROG_SRC:test/%.c=$(OUT)/test/%.d) \
+         $(TEST_SHARED_OBJ:.o=.d)
 
 # ---- top-level targets ----------------------------------------------------------
 deps:

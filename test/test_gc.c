@@ -7,16 +7,17 @@
  * Every test leaves no root, frame or range behind, so each starts with no
  * live object: the per-test teardown collects and checks that.
  * Other configurations have their own files: test_gc_stress.c (stress
- * mode), test_gc_limit.c (a small max_heap, the error hook),
+ * mode), test_gc_limit.c (a small max_heap, the error hook, bad input),
  * test_gc_pacing.c (pacing and lazy sweeping), test_gc_big.c (10 million
  * objects). */
 #include "gcutil.h"
-#include "test_gc_model.h"
+#include "model.h"
 
 #include "config.h"
 
 #define KiB ((size_t)1024)
 #define MiB (1024 * KiB)
+#define MW sizeof(void *)
 
 /* The same sizes natively and under Node (the wasm suite stays well under
  * a minute). */

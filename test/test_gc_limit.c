@@ -1,15 +1,21 @@
-/* test_gc_limit.c — a heap with a small limit (config.max_heap = 16 MiB)
- * and an error hook:
- *   - filling the heap with live objects ends in NULL and one call of the
- *     hook with WGC_ERR_NOMEM (not a crash); the heap is still sound, and
- *     once the roots are dropped allocation works again;
+/* test_gc_limit.c — bad input and exhaustion at the API (runtime/wgc.h),
+ * in a heap with a small limit (config.max_heap = 16 MiB) and an error
+ * hook: a clear error (NULL, wgc_last_error, one call of the hook), never
+ * a wrapped size, a short block, an abort or a crash.
+ *   - before wgc_init: errors, not crashes; wgc_init refuses bad configs
+ *     and a second call;
+ *   - bad input: NULL, zero and overflowing sizes, malformed types, give
+ *     NULL with the right error and a hook call, and allocate nothing;
+ *   - filling the heap with live objects (rooted by a frame, a global or a
+ *     conservative range) ends in NULL and one call of the hook with
+ *     WGC_ERR_NOMEM after a collection; the heap is still sound, and once
+ *     the roots are dropped allocation works again;
  *   - garbage never fills it: a full heap collects before it fails, with
  *     pacing off too;
  *   - a hook that longjmps out of nested frames works, and
- *     wgc_frames_restore puts the shadow stack back;
- *   - bad input: NULL, zero and overflowing sizes, malformed types, give
- *     NULL with the right error and a hook call, never an abort.
- * Its own program: the limit is a wgc_init config. */
+ *     wgc_frames_restore puts the shadow stack back.
+ * Its own program: the limit is a wgc_init config, and the first tests run
+ * before wgc_init (the group has no setup; test_init initialises). */
 #include "gcutil.h"
 
 #include "wgc.h"
@@ -34,6 +40,7 @@ static struct hook_state hook;
 
 static void on_error(enum wgc_error err, size_t size, void *data)
 {
+    assert_ptr_equal(data, &hook);
     struct hook_state *h = data;
     h->calls++;
     h->err = err;
@@ -45,16 +52,48 @@ static void on_error(enum wgc_error err, size_t size, void *data)
     }
 }
 
-static int group_setup(void **state)
+struct pair {
+    void *a, *b;
+};
+WGC_TYPE(pair_type, struct pair, offsetof(struct pair, a), offsetof(struct pair, b));
+
+/* ---- before and at wgc_init ------------------------------------------------------ */
+
+/* Before wgc_init: an error, not a crash. */
+static void test_not_initialised(void **state)
+{
+    (void)state;
+    assert_null(wgc_alloc(&pair_type));
+    assert_int_equal(wgc_last_error(), WGC_ERR_NOT_INIT);
+    assert_null(wgc_alloc_bytes(100000));
+    assert_int_equal(wgc_last_error(), WGC_ERR_NOT_INIT);
+    char msg[64];
+    assert_false(wgc_verify(msg, sizeof msg));
+    wgc_collect();   /* does nothing */
+    assert_int_equal(hook.calls, 0);   /* no hook configured yet */
+}
+
+/* Bad configurations are refused; then the suite's own heap. */
+static void test_init(void **state)
 {
     (void)state;
     struct wgc_config cfg;
     wgc_config_default(&cfg);
+    if (SIZE_MAX > UINT32_MAX) {
+        cfg.max_heap = SIZE_MAX;
+        assert_int_equal(wgc_init(&cfg), WGC_ERR_BAD_ARG);   /* above the 4 GiB space */
+    }
     cfg.max_heap = LIMIT;
+    cfg.initial_heap = 2 * LIMIT;
+    assert_int_equal(wgc_init(&cfg), WGC_ERR_BAD_ARG);       /* initial above max */
+    cfg.initial_heap = 0;
     cfg.stress = 0;   /* also in BUILD=stress: the tests count collections */
     cfg.on_error = on_error;
     cfg.hook_data = &hook;
-    return wgc_init(&cfg) == WGC_OK ? 0 : -1;
+    assert_int_equal(wgc_init(&cfg), WGC_OK);
+    assert_int_equal(wgc_init(&cfg), WGC_ERR_BAD_ARG);       /* twice */
+    assert_int_equal(wgc_init(NULL), WGC_ERR_BAD_ARG);
+    assert_int_equal(hook.calls, 0);   /* not allocation failures */
 }
 
 static int setup(void **state)
@@ -150,6 +189,47 @@ static void test_full_heap_of_small_objects(void **state)
     assert_int_equal(hook.calls, 2);
     assert_true(wgc_root_remove(&list));
     list = NULL;
+}
+
+/* The same once more with blobs of 40000 bytes (large, but not a whole
+ * number of pages) held by a conservative range: the heap collects before
+ * it gives up, then small objects fail the same way, and dropping the
+ * roots makes room. */
+static void *range_chunks[4096];
+
+static void test_full_heap_rooted_by_a_range(void **state)
+{
+    (void)state;
+    const size_t cap = sizeof range_chunks / sizeof range_chunks[0];
+    size_t n = 0;
+    memset(range_chunks, 0, sizeof range_chunks);
+    assert_true(wgc_range_add(range_chunks, sizeof range_chunks));
+    uint64_t gc_before = stats_now().num_gc;
+    void *p = NULL;
+    while (n < cap && (p = wgc_alloc_bytes(40000)) != NULL)
+        range_chunks[n++] = p;
+    assert_null(p);
+    assert_int_equal(wgc_last_error(), WGC_ERR_NOMEM);
+    assert_int_equal(hook.calls, 1);
+    assert_int_equal(hook.err, WGC_ERR_NOMEM);
+    assert_int_equal(hook.size, 40000);
+    struct wgc_stats st = stats_now();
+    assert_true(st.heap_sys <= LIMIT);
+    assert_true(n * 40000 > LIMIT / 2);
+    assert_true(st.num_gc > gc_before);   /* it collected before giving up */
+    /* Small objects fail the same way (or fill the rest of the range). */
+    while (n < cap && (p = wgc_alloc(&pair_type)) != NULL)
+        range_chunks[n++] = p;
+    if (n < cap) {
+        assert_int_equal(wgc_last_error(), WGC_ERR_NOMEM);
+        assert_int_equal(hook.calls, 2);
+    }
+    verify_ok();
+    /* Drop the roots: room again. */
+    memset(range_chunks, 0, sizeof range_chunks);
+    assert_non_null(wgc_alloc_bytes(40000));
+    verify_ok();
+    assert_true(wgc_range_remove(range_chunks));
 }
 
 /* Garbage never fills the heap: when it is full, allocation collects and
@@ -255,24 +335,38 @@ static void test_hook_longjmp_and_frames_restore(void **state)
     free(firsts);
 }
 
-/* ---- bad input ----------------------------------------------------------------------- */
+/* ---- bad input --------------------------------------------------------------------- */
 
 static const uint32_t unaligned_offsets[] = {3};
 static const uint32_t outside_offsets[] = {16};
+static const uint32_t second_outside_offsets[] = {0, 16};
 static struct wgc_type unaligned_type = {"unaligned", 16, 1, unaligned_offsets, 0, 0, 0};
 static struct wgc_type outside_type = {"outside", 16, 1, outside_offsets, 0, 0, 0};
+static struct wgc_type second_outside_type = {"second outside", 16, 2, second_outside_offsets,
+                                              0, 0, 0};
 static struct wgc_type zero_type = {"zero", 0, 0, NULL, 0, 0, 0};
 static struct wgc_type no_offsets_type = {"no offsets", 16, 2, NULL, 0, 0, 0};
 
+/* p is NULL for err: wgc_last_error, the hook (one more call) and a
+ * message say so. */
 static void expect_error(void *p, enum wgc_error err, unsigned *calls)
 {
     assert_null(p);
     assert_int_equal(wgc_last_error(), err);
     assert_int_equal(hook.calls, ++*calls);
     assert_int_equal(hook.err, err);
+    assert_non_null(wgc_error_string(err));
 }
 
-static void test_bad_input(void **state)
+/* Nothing was allocated and the heap did not grow since s0. */
+static void expect_nothing_allocated(const struct wgc_stats *s0)
+{
+    struct wgc_stats s1 = stats_now();
+    assert_int_equal(s1.nmalloc, s0->nmalloc);
+    assert_int_equal(s1.heap_sys, s0->heap_sys);
+}
+
+static void test_bad_types(void **state)
 {
     (void)state;
     unsigned calls = 0;
@@ -282,29 +376,52 @@ static void test_bad_input(void **state)
     for (int twice = 0; twice < 2; twice++) {   /* a malformed type stays malformed */
         expect_error(wgc_alloc(&unaligned_type), WGC_ERR_BAD_TYPE, &calls);
         expect_error(wgc_alloc(&outside_type), WGC_ERR_BAD_TYPE, &calls);
+        expect_error(wgc_alloc(&second_outside_type), WGC_ERR_BAD_TYPE, &calls);
         expect_error(wgc_alloc(&zero_type), WGC_ERR_BAD_TYPE, &calls);
         expect_error(wgc_alloc(&no_offsets_type), WGC_ERR_BAD_TYPE, &calls);
+        expect_error(wgc_alloc_array(&no_offsets_type, 4), WGC_ERR_BAD_TYPE, &calls);
     }
+    expect_nothing_allocated(&s0);
+    /* A good type still works. */
+    assert_non_null(wgc_alloc(&pair_type));
+    assert_int_equal(hook.calls, calls);
+}
+
+static void test_bad_sizes(void **state)
+{
+    (void)state;
+    unsigned calls = 0;
+    struct wgc_stats s0 = stats_now();
     expect_error(wgc_alloc_bytes(0), WGC_ERR_BAD_SIZE, &calls);
     expect_error(wgc_alloc_array(&node_type, 0), WGC_ERR_BAD_SIZE, &calls);
+    /* n * size overflows size_t: never a wrapped, short block. */
     expect_error(wgc_alloc_array(&node_type, SIZE_MAX / 2), WGC_ERR_BAD_SIZE, &calls);
     expect_error(wgc_alloc_array(&node_type, SIZE_MAX / sizeof(struct node) + 1),
                  WGC_ERR_BAD_SIZE, &calls);
-    expect_error(wgc_alloc_bytes(LIMIT + 1), WGC_ERR_BAD_SIZE, &calls);
+    expect_error(wgc_alloc_array(&pair_type, SIZE_MAX / sizeof(struct pair) + 1),
+                 WGC_ERR_BAD_SIZE, &calls);
     expect_error(wgc_alloc_bytes(SIZE_MAX), WGC_ERR_BAD_SIZE, &calls);
-    struct wgc_stats s1 = stats_now();
-    assert_int_equal(s1.nmalloc, s0.nmalloc);   /* none of them allocated */
-    assert_int_equal(s1.heap_sys, s0.heap_sys);
+    /* Larger than the maximum heap; the hook is told the size. */
+    expect_error(wgc_alloc_bytes(LIMIT + 1), WGC_ERR_BAD_SIZE, &calls);
+    assert_int_equal(hook.size, LIMIT + 1);
+    expect_nothing_allocated(&s0);
+    /* And good calls still work. */
+    assert_non_null(wgc_alloc_bytes(1));
+    assert_non_null(wgc_alloc_array(&node_type, 1));
+    assert_int_equal(hook.calls, calls);
+}
 
-    /* A good allocation after all that, and a second wgc_init refused. */
+/* wgc_usable_size of what is no object, and the errors' messages. */
+static void test_bad_pointers_and_messages(void **state)
+{
+    (void)state;
     struct node *n = wgc_alloc(&node_type);
     assert_non_null(n);
-    assert_int_equal(wgc_init(NULL), WGC_ERR_BAD_ARG);
-    assert_int_equal(hook.calls, calls);   /* not an allocation failure */
     assert_int_equal(wgc_usable_size(n), sizeof(struct node));
     assert_int_equal(wgc_usable_size(NULL), 0);
     assert_int_equal(wgc_usable_size((char *)n + 1), 0);
-    assert_int_equal(wgc_usable_size(&calls), 0);
+    assert_int_equal(wgc_usable_size(&n), 0);
+    assert_int_equal(hook.calls, 0);   /* none of that is an allocation failure */
     /* Every error has its own message. */
     const char *msgs[] = {
         wgc_error_string(WGC_OK),           wgc_error_string(WGC_ERR_NOMEM),
@@ -322,12 +439,18 @@ static void test_bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        /* In this order: the first runs before wgc_init, the second calls it. */
+        cmocka_unit_test(test_not_initialised),
+        cmocka_unit_test(test_init),
+        cmocka_unit_test_setup_teardown(test_bad_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_sizes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_pointers_and_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_heap_returns_null_and_calls_hook, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_full_heap_of_small_objects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_full_heap_rooted_by_a_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_never_fills_the_heap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hook_longjmp_and_frames_restore, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
     };
-    return cmocka_run_group_tests_name("gc_limit", tests, group_setup, NULL);
+    return cmocka_run_group_tests_name("gc_limit", tests, NULL, NULL);
 }

@@ -1,9 +1,12 @@
-/* test_gc_stress.c — the model test of test_gc_model.h under stress mode:
+/* test_gc_stress.c — the model test (model.h) under stress mode:
  * a collection at every allocation (config.stress = 1), then every third
  * (wgc_set_stress at run time), with verify_each_gc on, so wgc_verify runs
  * inside every one of those collections and a failure is fatal.
  * After each collection the model checks every reachable object. */
-#include "test_gc_model.h"
+#include "testutil.h"
+
+#include "model.h"
+#include "wgc.h"
 
 #define STRESS_STEPS 6000
 
@@ -65,9 +68,9 @@ static void test_stress_counts_collections(void **state)
     struct wgc_stats a, b;
     wgc_stats(&a);
     for (int i = 0; i < 50; i++) {
-        assert_non_null(wgc_alloc(&mrec_types[i % MREC_FIRST_LARGE]));
+        assert_non_null(wgc_alloc(model_small_record_type((unsigned)i)));
         assert_non_null(wgc_alloc_bytes(1 + (size_t)i * 997));
-        assert_non_null(wgc_alloc_array(&mpair_elem_type, 1 + (size_t)i * 131));
+        assert_non_null(wgc_alloc_array(model_pair_elem_type(), 1 + (size_t)i * 131));
     }
     wgc_stats(&b);
     assert_int_equal(b.num_gc - a.num_gc, 150);

@@ -1,9 +1,9 @@
 /* test_trace.c — the event trace (runtime/trace.h): where buffers sit (T1),
  * sequence numbers across chained buffers (T2), hooks that record only
  * while a trace runs (T3), and the Chrome Trace Event JSON, checked two
- * ways: by a strict JSON reader in this file and by Node's own JSON.parse,
- * started with system() -- natively, and under Node too, where emscripten's
- * system() spawns a shell through child_process.  WGC_TRACE_FILE is tested
+ * ways: by the tests' strict JSON reader (json.h) and by Node's own
+ * JSON.parse, started with system() -- natively, and under Node too, where
+ * emscripten's system() spawns a shell through child_process.  WGC_TRACE_FILE is tested
  * in process and through a real exit of a child process (this test run
  * again), on both targets.
  * Built with SYS_ALIGN=0 the placement test turns round (the baseline
@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "sys.h"
 #include "trace.h"
 #include "wgc.h"
@@ -55,12 +56,7 @@ static void fake_gc(uint64_t i)
 }
 #define EVENTS_PER_GC 8
 
-/* ---- a strict JSON reader, with a summary of the trace ---------------------- */
-
-struct jp {
-    const char *s;
-    size_t i, n;
-};
+/* ---- the trace's summary, read with the strict JSON reader (json.h) ----------- */
 
 /* What a trace file says, as far as the tests need. */
 struct summary {
@@ -74,158 +70,18 @@ struct summary {
     double other_unmatched, other_dropped, other_events, other_collections;
 };
 
-static void ws(struct jp *p)
-{
-    while (p->i < p->n && strchr(" \t\r\n", p->s[p->i]) != NULL)
-        p->i++;
-}
-
-static bool eat(struct jp *p, char c)
-{
-    ws(p);
-    if (p->i < p->n && p->s[p->i] == c) {
-        p->i++;
-        return true;
-    }
-    return false;
-}
-
-/* A string; its first len-1 bytes (escapes kept raw) go to out if given. */
-static bool str(struct jp *p, char *out, size_t len)
-{
-    size_t k = 0;
-    if (!eat(p, '"'))
-        return false;
-    while (p->i < p->n) {
-        unsigned char c = (unsigned char)p->s[p->i++];
-        if (c == '"') {
-            if (out)
-                out[k] = '\0';
-            return true;
-        }
-        if (c < 0x20)
-            return false;
-        if (c == '\\') {
-            if (p->i >= p->n)
-                return false;
-            char e = p->s[p->i++];
-            if (e == 'u') {
-                for (int j = 0; j < 4; j++)
-                    if (p->i >= p->n || !strchr("0123456789abcdefABCDEF", p->s[p->i++]))
-                        return false;
-            } else if (!strchr("\"\\/bfnrt", e)) {
-                return false;
-            }
-        }
-        if (out && k + 1 < len)
-            out[k++] = (char)c;
-    }
-    return false;
-}
-
-static bool digits(struct jp *p)
-{
-    size_t start = p->i;
-    while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9')
-        p->i++;
-    return p->i > start;
-}
-
-/* A number by JSON's grammar (no leading zeros, no bare dot, no hex). */
-static bool num(struct jp *p, double *out)
-{
-    ws(p);
-    size_t start = p->i;
-    if (p->i < p->n && p->s[p->i] == '-')
-        p->i++;
-    if (p->i < p->n && p->s[p->i] == '0')
-        p->i++;
-    else if (!digits(p))
-        return false;
-    if (p->i < p->n && p->s[p->i] == '.') {
-        p->i++;
-        if (!digits(p))
-            return false;
-    }
-    if (p->i < p->n && (p->s[p->i] == 'e' || p->s[p->i] == 'E')) {
-        p->i++;
-        if (p->i < p->n && (p->s[p->i] == '+' || p->s[p->i] == '-'))
-            p->i++;
-        if (!digits(p))
-            return false;
-    }
-    if (out) {
-        char buf[64];
-        size_t len = p->i - start < sizeof buf - 1 ? p->i - start : sizeof buf - 1;
-        memcpy(buf, p->s + start, len);
-        buf[len] = '\0';
-        *out = strtod(buf, NULL);
-    }
-    return true;
-}
-
-static bool lit(struct jp *p, const char *word)
-{
-    ws(p);
-    size_t len = strlen(word);
-    if (p->n - p->i < len || memcmp(p->s + p->i, word, len) != 0)
-        return false;
-    p->i += len;
-    return true;
-}
-
-/* Any value.  A scalar's text or number is returned through sv / nv. */
-static bool value(struct jp *p, int depth, char *sv, size_t svlen, double *nv)
-{
-    if (depth > 32)
-        return false;
-    ws(p);
-    if (p->i >= p->n)
-        return false;
-    switch (p->s[p->i]) {
-    case '{':
-        p->i++;
-        if (eat(p, '}'))
-            return true;
-        do {
-            if (!str(p, NULL, 0) || !eat(p, ':') || !value(p, depth + 1, NULL, 0, NULL))
-                return false;
-        } while (eat(p, ','));
-        return eat(p, '}');
-    case '[':
-        p->i++;
-        if (eat(p, ']'))
-            return true;
-        do {
-            if (!value(p, depth + 1, NULL, 0, NULL))
-                return false;
-        } while (eat(p, ','));
-        return eat(p, ']');
-    case '"':
-        return str(p, sv, svlen);
-    case 't':
-        return lit(p, "true");
-    case 'f':
-        return lit(p, "false");
-    case 'n':
-        return lit(p, "null");
-    default:
-        return num(p, nv);
-    }
-}
-
-static bool event(struct jp *p, struct summary *s)
+static bool event(struct json *p, struct summary *s)
 {
     char name[64] = "", ph[8] = "";
     bool has_pid = false, has_tid = false, has_ts = false;
-    if (!eat(p, '{'))
+    if (!json_eat(p, '{'))
         return false;
-    if (!eat(p, '}')) {
+    if (!json_eat(p, '}')) {
         do {
             char key[32], sv[64] = "";
             double nv = -1;
-            if (!str(p, key, sizeof key) || !eat(p, ':') ||
-                !value(p, 1, sv, sizeof sv, &nv))
+            if (!json_string(p, key, sizeof key) || !json_eat(p, ':') ||
+                !json_value(p, 1, sv, sizeof sv, &nv))
                 return false;
             if (strcmp(key, "name") == 0)
                 memcpy(name, sv, sizeof name);
@@ -237,8 +93,8 @@ static bool event(struct jp *p, struct summary *s)
                 has_tid = nv >= 0;
             else if (strcmp(key, "ts") == 0)
                 has_ts = nv >= 0;
-        } while (eat(p, ','));
-        if (!eat(p, '}'))
+        } while (json_eat(p, ','));
+        if (!json_eat(p, '}'))
             return false;
     }
     s->events++;
@@ -259,16 +115,17 @@ static bool event(struct jp *p, struct summary *s)
     return true;
 }
 
-static bool other_data(struct jp *p, struct summary *s)
+static bool other_data(struct json *p, struct summary *s)
 {
-    if (!eat(p, '{'))
+    if (!json_eat(p, '{'))
         return false;
-    if (eat(p, '}'))
+    if (json_eat(p, '}'))
         return true;
     do {
         char key[32], sv[64];
         double nv = -1;
-        if (!str(p, key, sizeof key) || !eat(p, ':') || !value(p, 1, sv, sizeof sv, &nv))
+        if (!json_string(p, key, sizeof key) || !json_eat(p, ':') ||
+            !json_value(p, 1, sv, sizeof sv, &nv))
             return false;
         if (strcmp(key, "unmatched") == 0)
             s->other_unmatched = nv;
@@ -278,46 +135,45 @@ static bool other_data(struct jp *p, struct summary *s)
             s->other_events = nv;
         else if (strcmp(key, "collections") == 0)
             s->other_collections = nv;
-    } while (eat(p, ','));
-    return eat(p, '}');
+    } while (json_eat(p, ','));
+    return json_eat(p, '}');
 }
 
 /* Parse a whole trace file; false (with the offset) if it is not JSON. */
 static bool parse_trace(const char *text, size_t len, struct summary *s, bool quiet)
 {
-    struct jp p = {text, 0, len};
+    struct json p = {text, 0, len};
     memset(s, 0, sizeof *s);
     s->other_unmatched = s->other_dropped = s->other_events = s->other_collections = -1;
     bool saw_events = false;
-    if (!eat(&p, '{'))
+    if (!json_eat(&p, '{'))
         goto bad;
     do {
         char key[32];
-        if (!str(&p, key, sizeof key) || !eat(&p, ':'))
+        if (!json_string(&p, key, sizeof key) || !json_eat(&p, ':'))
             goto bad;
         if (strcmp(key, "traceEvents") == 0) {
             saw_events = true;
-            if (!eat(&p, '['))
+            if (!json_eat(&p, '['))
                 goto bad;
-            if (!eat(&p, ']')) {
+            if (!json_eat(&p, ']')) {
                 do {
                     if (!event(&p, s))
                         goto bad;
-                } while (eat(&p, ','));
-                if (!eat(&p, ']'))
+                } while (json_eat(&p, ','));
+                if (!json_eat(&p, ']'))
                     goto bad;
             }
         } else if (strcmp(key, "otherData") == 0) {
             if (!other_data(&p, s))
                 goto bad;
-        } else if (!value(&p, 1, NULL, 0, NULL)) {
+        } else if (!json_value(&p, 1, NULL, 0, NULL)) {
             goto bad;
         }
-    } while (eat(&p, ','));
-    if (!eat(&p, '}'))
+    } while (json_eat(&p, ','));
+    if (!json_eat(&p, '}'))
         goto bad;
-    ws(&p);
-    if (p.i != p.n || !saw_events)
+    if (!json_at_end(&p) || !saw_events)
         goto bad;
     return true;
 bad:

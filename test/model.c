@@ -1,5 +1,6 @@
-/* test_gc_model.h — the collector's randomized model test, shared by
- * test_gc.c (normal pacing) and test_gc_stress.c (stress mode).
+/* model.c — the collector's randomized model test (model.h), a shared test
+ * source linked into test_gc.c (normal pacing) and test_gc_stress.c (stress
+ * mode).
  *
  * The test runs a random program against the heap: allocate (records with
  * 0..4 pointer fields, arrays of pointers, arrays of a pointer-holding
@@ -31,11 +32,10 @@
  * Every allocation is checked for zeroed memory (also when it reuses a
  * poisoned slot) and 8-byte alignment.
  *
- * The test expects the heap to hold no live object when it starts (the
- * other tests of the file clean up after themselves), and leaves none.
+ * A run expects the heap to hold no live object when it starts (the other
+ * tests of its suite clean up after themselves), and leaves none.
  */
-#ifndef TEST_GC_MODEL_H
-#define TEST_GC_MODEL_H
+#include "model.h"
 
 #include "testutil.h"
 
@@ -93,7 +93,7 @@ WGC_TYPE(mpair_elem_type, struct mpair_elem, offsetof(struct mpair_elem, p));
 
 static uintptr_t model_foreign_word;   /* pointer slots may point here: outside the heap */
 
-static void model_types_init(void)
+void model_types_init(void)
 {
     for (size_t t = 0; t < NMREC; t++) {
         const struct mrec_desc *d = &mrec_descs[t];
@@ -130,20 +130,6 @@ struct mobj {
 #define MFD 10       /* frame depth */
 #define MFN 8        /* slots per frame */
 #define MR 8         /* words of the conservative range */
-
-struct model_params {
-    const char *name;
-    long steps;
-    size_t live_max;       /* above: drop more than link */
-    unsigned collect_every;   /* an explicit collection every ~n steps ... */
-    long epoch;               /* ... in even epochs of this many steps; odd epochs
-                                 have none (pacing collects) and 3x the large
-                                 allocations; 0: no epochs */
-    unsigned large_permille;  /* of allocations */
-    uint64_t min_auto;        /* automatic collections the run must see */
-    uint64_t salt;            /* varies the run between tests of one seed */
-    size_t big_array_max;     /* elements of a large pointer array, at most */
-};
 
 struct model {
     struct model_params p;
@@ -846,8 +832,8 @@ static void model_free(struct model *m)
     free(m);
 }
 
-/* Drop every root of a run that failed half-way (a no-op otherwise). */
-static void model_abandon(void)
+/* See model.h. */
+void model_abandon(void)
 {
     struct model *m = model_live;
     if (m == NULL)
@@ -862,7 +848,7 @@ static void model_abandon(void)
     model_free(m);
 }
 
-static void model_run(const struct model_params *params)
+void model_run(const struct model_params *params)
 {
     struct model *m = calloc(1, sizeof *m);
     assert_non_null(m);
@@ -967,4 +953,12 @@ static void model_run(const struct model_params *params)
     model_free(m);
 }
 
-#endif
+struct wgc_type *model_small_record_type(unsigned i)
+{
+    return &mrec_types[i % MREC_FIRST_LARGE];
+}
+
+struct wgc_type *model_pair_elem_type(void)
+{
+    return &mpair_elem_type;
+}
