@@ -8,6 +8,13 @@ uint64_t arena_metadata_bytes;
 uint64_t arena_heap_bytes;
 uintptr_t arena_space_base;
 struct heap_arena *arena_index[ARENA_INDEX_LEN];
+/* H4: the barrier's view of the arena index (declared in wgc.h, whose
+ * inline barrier spells out these shapes). */
+_Static_assert(ARENA_INDEX_LEN == 1024 && ARENA_SHIFT == 22 && CARD_SHIFT == 9 &&
+                   ARENA_CARDS == 8192,
+               "wgc.h's wgc_card_mark_ hard-codes the card table's shape");
+uint8_t *wgc_cards_[ARENA_INDEX_LEN];
+uintptr_t wgc_space_base_;
 struct arena_region arena_regions[ARENA_INDEX_LEN];
 size_t arena_nregions;
 
@@ -17,6 +24,7 @@ static struct fixalloc arena_structs = {sizeof(struct heap_arena), NULL, NULL, 0
 void arena_init(void)
 {
     arena_space_base = sys_caps()->space_base;
+    wgc_space_base_ = arena_space_base;
     sizeclass_init();
 }
 
@@ -74,15 +82,16 @@ static bool pool_fill(size_t need)
     size_t n = need - npool > next_chunk ? need - npool : next_chunk;
     if (npool + n > ARENA_INDEX_LEN)
         n = ARENA_INDEX_LEN - npool;
-    char *bitmaps = sys_alloc(n * BITMAP_BYTES);
+    char *bitmaps = sys_alloc(n * ARENA_META_BYTES);
     if (bitmaps == NULL)
         return false;
-    arena_metadata_bytes += sys_round(n * BITMAP_BYTES);
+    arena_metadata_bytes += sys_round(n * ARENA_META_BYTES);
     for (size_t k = 0; k < n; k++) {
         struct heap_arena *a = fixalloc_alloc(&arena_structs);
         if (a == NULL)
             return false;   /* the bitmaps made so far stay pooled */
-        a->bitmap = (uint64_t *)(bitmaps + k * BITMAP_BYTES);
+        a->bitmap = (uint64_t *)(bitmaps + k * ARENA_META_BYTES);
+        a->cards = (uint8_t *)a->bitmap + BITMAP_BYTES;
         pool[npool++] = a;
     }
     if (next_chunk < 16)
@@ -154,6 +163,7 @@ uintptr_t arena_grow(size_t bytes, uint64_t limit, size_t *len_out)
         struct heap_arena *a = pool[--npool];
         a->base = arena_space_base + (i << ARENA_SHIFT);
         arena_index[i] = a;   /* H1 */
+        wgc_cards_[i] = a->cards;   /* H4 */
     }
     sys_map(mem, len);
     arena_heap_bytes += len;
@@ -171,6 +181,13 @@ void arena_set_spans(uintptr_t first, size_t npages, struct span *s)
         for (; i < ARENA_PAGES && p < end; i++, p += HEAP_PAGE)
             a->spans[i] = s;
     }
+}
+
+void arena_clear_cards(void)
+{
+    for (size_t i = 0; i < ARENA_INDEX_LEN; i++)
+        if (arena_index[i] != NULL)
+            memset(arena_index[i]->cards, 0, ARENA_CARDS);
 }
 
 /* ---- the heap bitmap ----------------------------------------------------- */

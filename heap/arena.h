@@ -53,6 +53,10 @@
  *   H3. For an allocated object in a scan span, bit w of the bitmap is set
  *       exactly when word w of the object holds a pointer field of its type
  *       (words past the type's size, up to the slot size, are 0).
+ *   H4. wgc_cards_[i] is arena_index[i]'s card table (or NULL), so the
+ *       inline write barrier finds a card with one index and no call.  A
+ *       card byte is nonzero when a pointer was stored into the card since
+ *       the collector last cleared it.
  */
 #ifndef WGC_ARENA_H
 #define WGC_ARENA_H
@@ -74,12 +78,20 @@
 #define HEAP_WORD sizeof(void *)
 #define ARENA_WORDS (ARENA_BYTES / HEAP_WORD)
 #define BITMAP_BYTES (ARENA_WORDS / 8)
+/* The card table: one byte per 512-byte card of the arena, set by the write
+ * barrier (wgc.h) when a pointer is stored in the card; the generational
+ * collector reads and clears it (H4). */
+#define CARD_SHIFT 9
+#define CARD_BYTES ((size_t)1 << CARD_SHIFT)
+#define ARENA_CARDS (ARENA_BYTES >> CARD_SHIFT)   /* 8192 */
+#define ARENA_META_BYTES (BITMAP_BYTES + ARENA_CARDS)
 
 struct span;
 
 struct heap_arena {
     uintptr_t base;                        /* first byte, ARENA_BYTES-aligned */
     uint64_t *bitmap;                      /* ARENA_WORDS bits, from sys_alloc */
+    uint8_t *cards;                        /* ARENA_CARDS bytes, after the bitmap (H4) */
     struct span *spans[ARENA_PAGES];   /* the span map (H2) */
 };
 
@@ -101,6 +113,9 @@ extern struct heap_arena *arena_index[ARENA_INDEX_LEN];
 
 void arena_init(void);
 
+/* Clear every card of every arena. */
+void arena_clear_cards(void);
+
 /* The arena holding address p, or NULL when p is not in the heap. */
 static inline struct heap_arena *arena_of(uintptr_t p)
 {
@@ -108,6 +123,13 @@ static inline struct heap_arena *arena_of(uintptr_t p)
     if ((uint64_t)off >= ((uint64_t)1 << 32))
         return NULL;
     return arena_index[off >> ARENA_SHIFT];
+}
+
+/* The card byte of address p (p in the heap). */
+static inline uint8_t *arena_card_of(uintptr_t p)
+{
+    struct heap_arena *a = arena_of(p);
+    return &a->cards[(p - a->base) >> CARD_SHIFT];
 }
 
 /* The span map entry for address p (may be stale or NULL, H2). */

@@ -52,6 +52,10 @@ struct central_class {
     struct span_list partial[2], full[2];
 };
 
+/* A class's three kinds of span (span_kind_index): objects with pointers,
+ * without, and with pointers but of unbarriered types. */
+enum { KIND_SCAN = 0, KIND_NOSCAN = 1, KIND_UNBARRIERED = 2, KINDS = 3 };
+
 struct central_counts {
     uint64_t nfree;                          /* objects freed by sweeping */
     uint64_t class_nfree[SC_MAX_CLASSES];
@@ -68,15 +72,15 @@ void central_init(void);
  * first from free runs, then (after finishing every class's sweep, so that
  * garbage never makes the heap grow) by growing the heap up to `limit`.
  * NULL when none can be had. */
-struct span *central_take(unsigned c, bool noscan, uint64_t limit);
+struct span *central_take(unsigned c, unsigned kind, uint64_t limit);
 /* A new large span of npages (its one object allocated), on the large
  * list; NULL as above. */
-struct span *central_take_large(size_t npages, bool noscan, uint64_t limit);
+struct span *central_take_large(size_t npages, unsigned kind, uint64_t limit);
 /* Give back a span the allocation cache used (its allocbits folded). */
 void central_put(struct span *s);
 
 /* Sweep one unswept span of class c; false when there is none. */
-bool central_sweep_one(unsigned c, bool noscan);
+bool central_sweep_one(unsigned c, unsigned kind);
 /* Sweep everything unswept (sweep termination, the verifier, wgc_collect). */
 void central_finish_sweep(void);
 /* The end of a mark: every in-use span needs sweeping now (C2 first). */
@@ -84,6 +88,14 @@ void central_begin_cycle(void);
 
 /* Where freed slots are poisoned (debug builds, verify_each_gc). */
 void central_set_poison(bool on);
+/* Generational mode: sweeps leave the survivors marked (span.h S4).  Set
+ * once, before the first allocation. */
+void central_set_sticky(bool on);
+/* Clear the mark bits of every in-use span (a major collection's start,
+ * after sweep termination: every span is on a swept list). */
+void central_clear_marks(void);
+/* Call fn for every in-use span holding unbarriered objects (same time). */
+void central_for_each_unbarriered(void (*fn)(struct span *, void *), void *arg);
 
 /* The list that holds s (C3), or NULL. */
 const struct span_list *central_list_of(const struct span *s);

@@ -59,6 +59,7 @@ static void span_setup(struct span *s, enum span_kind state, unsigned c, bool no
     s->sizeclass = (uint8_t)c;
     s->noscan = noscan;
     s->current = 0;
+    s->unbarriered = 0;
     s->allocbits = s->bits[0];
     s->markbits = s->bits[1];
     memset(s->bits, 0, sizeof s->bits);
@@ -155,7 +156,10 @@ uint32_t span_sweep(struct span *s, bool poison, uint64_t *freed_bytes)
     uint64_t *live = s->markbits;
     s->markbits = s->allocbits;
     s->allocbits = live;
-    memset(s->markbits, 0, nwords * sizeof(uint64_t));
+    if (span_state.sticky)   /* S4: the survivors stay marked, old */
+        memcpy(s->markbits, s->allocbits, nwords * sizeof(uint64_t));
+    else
+        memset(s->markbits, 0, nwords * sizeof(uint64_t));
     s->nalloc = popcount_bits(s->allocbits, s->nelems);
     s->sweepgen = span_state.sweepgen;
     if (freed != 0 && poison)
@@ -186,9 +190,13 @@ const char *span_check(const struct span *s)
         uint64_t beyond = w < nwords ? ~valid_bits(w * 64, s->nelems) : ~(uint64_t)0;
         if (s->allocbits[w] & beyond)
             return "span: allocation bit set past nelems (S4)";
-        if (s->markbits[w] != 0)
+        if (s->markbits[w] & ~s->allocbits[w])
+            return "span: mark bit of a free slot set outside a collection (S4)";
+        if (!span_state.sticky && s->markbits[w] != 0)
             return "span: mark bit set outside a collection (S4)";
     }
+    if (s->state == SPAN_SMALL && (s->freeindex % 64 != 0 || s->freeindex >= s->nelems))
+        return "span: freeindex is not a window start inside the span (S5)";
     if (s->state == SPAN_SMALL && s->alloccache != 0) {
         if (s->alloccache & s->allocbits[s->freeindex >> 6])
             return "span: alloccache offers an allocated slot (S5)";

@@ -32,8 +32,10 @@
  *       starts at 4 so that "needs sweeping" is never below 0 in unsigned
  *       arithmetic, and a zeroed struct (sweepgen 0) is never taken for
  *       either.
- *   S4. markbits are all zero outside a collection, and allocbits has no
- *       bit set at or past nelems.
+ *   S4. Outside a collection markbits are all zero -- or, in generational
+ *       mode (span_state.sticky), mark exactly the old objects, a subset of
+ *       allocbits ("sticky mark bits": a sweep leaves the survivors marked);
+ *       allocbits has no bit set at or past nelems.
  *   S5. Bits set in alloccache are clear in allocbits, and only cover slots
  *       below nelems.
  * Checked by span_check() (the verifier, and WGC_ASSERT at WGC_DEBUG >= 2).
@@ -70,6 +72,7 @@ struct span {
     uint8_t needzero;          /* free slots / pages may hold old bytes */
     uint8_t released;          /* free span whose pages were given to sys_unused */
     uint8_t current;           /* a class's current span */
+    uint8_t unbarriered;       /* objects of unbarriered types: always rescanned */
     uint32_t elemsize;         /* slot size (large: npages * HEAP_PAGE, capped) */
     uint32_t nelems;           /* slots */
     uint32_t divmul;           /* sizeclass.h sc_divide */
@@ -88,6 +91,7 @@ struct span {
 /* What the span layer counts, and the sweep generation (S3). */
 struct span_state {
     uint32_t sweepgen;                       /* +2 at every cycle (central_begin_cycle) */
+    bool sticky;                             /* S4: sweeps leave survivors marked */
     uint64_t inuse_bytes;                    /* bytes in in-use spans */
     uint64_t nspans_inuse;
     uint64_t class_spans[SC_MAX_CLASSES];    /* in-use spans of each class */
@@ -121,6 +125,19 @@ static inline bool span_slot_poisoned(const struct span *s, uint32_t i)
     uintptr_t w;
     __builtin_memcpy(&w, (const void *)(s->base + (uintptr_t)i * s->elemsize), sizeof w);
     return w == (uintptr_t)0xdbdbdbdbdbdbdbdbull;
+}
+
+/* Which of a class's three kinds of span s is: 0 scan, 1 noscan, 2 scan
+ * with unbarriered objects (the index of the cache and the central lists). */
+static inline unsigned span_kind_index(const struct span *s)
+{
+    return s->noscan ? 1u : s->unbarriered ? 2u : 0u;
+}
+
+/* Is slot i marked (allocated and, in generational mode, old)? */
+static inline bool span_marked(const struct span *s, uint32_t i)
+{
+    return (s->markbits[i >> 6] >> (i & 63)) & 1;
 }
 
 /* Write the cache's allocations into allocbits (see above); idempotent. */

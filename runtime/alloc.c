@@ -19,23 +19,32 @@
 /* A type's state_, written by type_check_slow: bits 0-7 and 24-31 say
  * unchecked (0), valid (TYPE_VALID, a 16-bit pattern, so that the garbage
  * of an unzeroed descriptor is unlikely to read as checked) or malformed;
- * bit 8 that it has no pointers; bits 16-23 its size class (0: large).  So
- * the fast path reads one word to know the type is good, its class and
- * whether it is scanned.  The slow path re-derives the private fields from
+ * bits 8-9 its kind of span (central.h: 0 scan, 1 noscan, 2 unbarriered);
+ * bits 16-23 its size class (0: large).  So the fast path reads one word to
+ * know the type is good, its class and which current span serves it.  The slow path re-derives the private fields from
  * the public ones (type_still_valid) and refuses a descriptor changed after
  * its first use; debug builds do so on every allocation. */
 #define TYPE_STATE_MASK 0xff0000ffu
 enum { TYPE_UNCHECKED = 0, TYPE_VALID = 0xa50000c3u, TYPE_MALFORMED = 0x5a00003cu };
 #define TYPE_STATE(st) ((st) & TYPE_STATE_MASK)
-#define TYPE_NOSCAN ((uint32_t)1 << 8)
+#define TYPE_KIND(st) (((st) >> 8) & 3)
 #define TYPE_CLASS(st) (((st) >> 16) & 0xff)
+
+/* The kind of span for objects of t (NULL: pointer-free bytes). */
+static inline unsigned kind_of(const struct wgc_type *t)
+{
+    if (t == NULL || t->noffsets == 0)
+        return KIND_NOSCAN;
+    return (t->flags & WGC_UNBARRIERED) ? KIND_UNBARRIERED : KIND_SCAN;
+}
 
 /* Derive a type's private fields from its public ones; false when the
  * descriptor is malformed. */
 static bool type_derive(const struct wgc_type *t, uint64_t *mask_out, uint32_t *words_out,
                         uint32_t *state_out)
 {
-    if (t->size == 0 || (t->noffsets != 0 && t->offsets == NULL))
+    if (t->size == 0 || (t->noffsets != 0 && t->offsets == NULL) ||
+        (t->flags & ~WGC_UNBARRIERED) != 0)
         return false;
     uint64_t mask = 0;
     for (size_t i = 0; i < t->noffsets; i++) {
@@ -50,7 +59,7 @@ static bool type_derive(const struct wgc_type *t, uint64_t *mask_out, uint32_t *
     *mask_out = mask;
     size_t words = t->size / HEAP_WORD + (t->size % HEAP_WORD != 0);
     *words_out = words > UINT32_MAX ? UINT32_MAX : (uint32_t)words;   /* too big to allocate anyway */
-    *state_out = TYPE_VALID | (t->noffsets == 0 ? TYPE_NOSCAN : 0) | (c << 16);
+    *state_out = TYPE_VALID | (kind_of(t) << 8) | (c << 16);
     return true;
 }
 
@@ -130,27 +139,27 @@ static void write_bitmap(uintptr_t p, const struct wgc_type *t, size_t n, size_t
 /* Class c's current span is out of cached slots: its next 64 slots, or a
  * span from the central lists (collecting first when pacing or stress mode
  * say so, and once more before giving up). */
-static uintptr_t alloc_slow(unsigned c, bool noscan, struct span **out)
+static uintptr_t alloc_slow(unsigned c, unsigned kind, struct span **out)
 {
     if (!gc.init)
         return (uintptr_t)gc_fail(WGC_ERR_NOT_INIT, sc_size[c]);
-    uintptr_t p = cache_next(c, noscan, out);
+    uintptr_t p = cache_next(c, kind, out);
     if (p != 0)
         return p;
     bool collected = false;
     if (cache_stress_says_collect() || gc_pacing_says_collect(sc_size[c])) {
-        gc_run(gc.cfg.stress ? "stress" : "pacing");
+        gc_run(gc.cfg.stress ? "stress" : "pacing", false);
         collected = true;
     }
-    struct span *s = central_take(c, noscan, gc.heap_limit);
+    struct span *s = central_take(c, kind, gc.heap_limit);
     if (s == NULL && !collected) {
-        gc_run("out of memory");
-        s = central_take(c, noscan, gc.heap_limit);
+        gc_run("out of memory", true);
+        s = central_take(c, kind, gc.heap_limit);
     }
     if (s == NULL)
         return (uintptr_t)gc_fail(WGC_ERR_NOMEM, sc_size[c]);
     *out = s;
-    return cache_install(s, c, noscan);
+    return cache_install(s, c, kind);
 }
 
 static void *alloc_large(size_t bytes, const struct wgc_type *t, size_t n)
@@ -162,16 +171,17 @@ static void *alloc_large(size_t bytes, const struct wgc_type *t, size_t n)
         return gc_fail(WGC_ERR_BAD_SIZE, bytes);
     size_t npages = bytes / HEAP_PAGE + (bytes % HEAP_PAGE != 0);
     uint64_t span_bytes = (uint64_t)npages * HEAP_PAGE;
-    bool noscan = t == NULL || t->noffsets == 0;
+    unsigned kind = kind_of(t);
+    bool noscan = kind == KIND_NOSCAN;
     bool collected = false;
     if (cache_stress_says_collect() || gc_pacing_says_collect(span_bytes)) {
-        gc_run(gc.cfg.stress ? "stress" : "pacing");
+        gc_run(gc.cfg.stress ? "stress" : "pacing", false);
         collected = true;
     }
-    struct span *s = central_take_large(npages, noscan, gc.heap_limit);
+    struct span *s = central_take_large(npages, kind, gc.heap_limit);
     if (s == NULL && !collected) {
-        gc_run("out of memory");
-        s = central_take_large(npages, noscan, gc.heap_limit);
+        gc_run("out of memory", true);
+        s = central_take_large(npages, kind, gc.heap_limit);
     }
     if (s == NULL)
         return gc_fail(WGC_ERR_NOMEM, bytes);
@@ -190,11 +200,12 @@ static void *alloc_large(size_t bytes, const struct wgc_type *t, size_t n)
 static inline __attribute__((always_inline)) void *alloc_small(size_t bytes, const struct wgc_type *t, size_t n)
 {
     unsigned c = sc_of(bytes);
-    bool noscan = t == NULL || t->noffsets == 0;
-    struct span *s = cache_current[c][noscan];
+    unsigned kind = kind_of(t);
+    bool noscan = kind == KIND_NOSCAN;
+    struct span *s = cache_current[c][kind];
     uintptr_t p = span_next_free(s);
     if (p == 0) {
-        p = alloc_slow(c, noscan, &s);
+        p = alloc_slow(c, kind, &s);
         if (p == 0)
             return NULL;
     }
@@ -224,8 +235,9 @@ void *wgc_alloc(struct wgc_type *type)
     uint32_t st = type != NULL ? type->state_ : 0;
     unsigned c = TYPE_CLASS(st);
     if (__builtin_expect(TYPE_STATE(st) == TYPE_VALID && c != 0 && WGC_DEBUG < 2, 1)) {
-        bool noscan = (st & TYPE_NOSCAN) != 0;
-        struct span *s = cache_current[c][noscan];
+        unsigned kind = TYPE_KIND(st);
+        bool noscan = kind == KIND_NOSCAN;
+        struct span *s = cache_current[c][kind];
         uintptr_t p = span_next_free(s);
         if (__builtin_expect(p != 0 && !s->needzero && (noscan || s->bm != NULL), 1)) {
             if (!noscan)

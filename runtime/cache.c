@@ -11,8 +11,8 @@ struct span cache_empty_span = {.state = SPAN_SMALL,   /* R1: never has a free s
                                 .markbits = cache_empty_span.bits[1]};
 /* R1 holds from the start, so the fast path needs no "initialised?" test:
  * before wgc_init every allocation reaches the slow path, which says so. */
-struct span *cache_current[SC_MAX_CLASSES][2] = {
-    [0 ... SC_MAX_CLASSES - 1] = {&cache_empty_span, &cache_empty_span}};
+struct span *cache_current[SC_MAX_CLASSES][KINDS] = {
+    [0 ... SC_MAX_CLASSES - 1] = {&cache_empty_span, &cache_empty_span, &cache_empty_span}};
 
 /* Take s off allocation: count what was allocated from it, give back the
  * bytes of its unused slots (R2), file it on its class's lists. */
@@ -33,18 +33,18 @@ static void uncache(struct span *s)
 void cache_flush(void)
 {
     for (unsigned c = 1; c < sc_nclasses; c++)
-        for (int ns = 0; ns < 2; ns++) {
-            struct span *s = cache_current[c][ns];
+        for (unsigned k = 0; k < KINDS; k++) {
+            struct span *s = cache_current[c][k];
             if (s != &cache_empty_span) {
                 uncache(s);
-                cache_current[c][ns] = &cache_empty_span;
+                cache_current[c][k] = &cache_empty_span;
             }
         }
 }
 
-uintptr_t cache_next(unsigned c, bool noscan, struct span **out)
+uintptr_t cache_next(unsigned c, unsigned kind, struct span **out)
 {
-    struct span *s = cache_current[c][noscan];
+    struct span *s = cache_current[c][kind];
     if (s == &cache_empty_span)
         return 0;
     if (span_refill_cache(s)) {
@@ -52,11 +52,11 @@ uintptr_t cache_next(unsigned c, bool noscan, struct span **out)
         return span_next_free(s);
     }
     uncache(s);
-    cache_current[c][noscan] = &cache_empty_span;
+    cache_current[c][kind] = &cache_empty_span;
     return 0;
 }
 
-uintptr_t cache_install(struct span *s, unsigned c, bool noscan)
+uintptr_t cache_install(struct span *s, unsigned c, unsigned kind)
 {
     WGC_ASSERT(s->list == LIST_NONE && !s->current && s->nalloc < s->nelems, "C3");
     /* R1, R2: make it current; its free slots count as allocated. */
@@ -68,7 +68,7 @@ uintptr_t cache_install(struct span *s, unsigned c, bool noscan)
     if (gc.cfg.stress)
         uncache(s);   /* R1: nothing stays current in stress mode */
     else
-        cache_current[c][noscan] = s;
+        cache_current[c][kind] = s;
     return p;
 }
 
@@ -96,8 +96,8 @@ void cache_pending(uint64_t *objects, uint64_t *bytes, uint64_t class_objects[])
 {
     *objects = *bytes = 0;
     for (unsigned c = 1; c < sc_nclasses; c++)
-        for (int ns = 0; ns < 2; ns++) {
-            struct span *s = cache_current[c][ns];
+        for (unsigned k = 0; k < KINDS; k++) {
+            struct span *s = cache_current[c][k];
             if (s == &cache_empty_span)
                 continue;
             span_fold_cache(s);

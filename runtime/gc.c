@@ -43,7 +43,7 @@ int wgc_set_gc_percent(int percent)
     int old = gc.cfg.gc_percent;
     gc.cfg.gc_percent = percent;
     if (gc.init && percent >= 0)
-        gc.next_gc = gc_goal(gc.live_bytes);
+        gc.next_gc = gc_goal(gc.cfg.gen ? gc.major_live : gc.live_bytes);
     return old;
 }
 
@@ -64,7 +64,33 @@ static void record_pause(uint64_t ns)
     gc.pause_hist[b]++;
 }
 
-void gc_run(const char *why)
+/* Major or minor?  Without cfg.gen, always major.  With it, major when
+ * asked (wgc_collect, out of memory), every fourth collection in stress
+ * mode (both kinds get exercised), and when the old generation has used
+ * half of the headroom that the last major collection's goal allowed: so
+ * minor collections always have at least half of it for young objects,
+ * and the heap's goal is the same as without generations. */
+static bool want_major(bool full)
+{
+    if (!gc.cfg.gen || full || gc.num_major == 0)
+        return true;
+    if (gc.cfg.stress)
+        return gc.num_gc % 4 == 0;
+    if (gc.cfg.gc_percent < 0)
+        return false;
+    uint64_t goal = gc_goal(gc.major_live);
+    return gc.old_bytes >= gc.major_live + (goal - gc.major_live) / 2;
+}
+
+/* The barrier verifier, before a minor mark (verify_each_gc, WGC_DEBUG 3). */
+static void check_remembered(void)
+{
+    char msg[320];
+    if ((gc.cfg.verify_each_gc || WGC_DEBUG >= 3) && !verify_remembered(msg, sizeof msg))
+        sys_fatal(msg);
+}
+
+void gc_run(const char *why, bool full)
 {
     if (gc.in_gc || !gc.init)
         return;
@@ -79,19 +105,37 @@ void gc_run(const char *why)
     central_finish_sweep();
     trace_phase_end(TRACE_SWEEP_TERM);
 
+    bool major = want_major(full);
+    if (major && gc.cfg.gen)
+        central_clear_marks();   /* sticky marks: everything is young again */
+    else if (!major)
+        check_remembered();
     trace_phase_begin(TRACE_MARK);
-    uint64_t marked = mark_heap();
+    uint64_t marked = mark_heap(!major);
     trace_phase_end(TRACE_MARK);
 
     central_begin_cycle();
-    gc.live_bytes = marked;
-    gc.heap_alloc = marked;   /* R2 */
+    if (major) {
+        gc.live_bytes = gc.major_live = gc.old_bytes = marked;
+        gc.num_major++;
+    } else {
+        gc.old_bytes += marked;   /* the young survivors are old now */
+        gc.live_bytes = gc.old_bytes;
+        gc.num_minor++;
+    }
+    gc.heap_alloc = gc.old_bytes;   /* R2 */
     if (gc.cfg.gc_percent >= 0)
-        gc.next_gc = gc_goal(gc.live_bytes);
+        gc.next_gc = gc_goal(gc.major_live);
+    if (gc.cfg.gen && gc.next_gc < gc.old_bytes + GC_MIN_GOAL / 4)
+        gc.next_gc = gc.old_bytes + GC_MIN_GOAL / 4;   /* room for young objects */
     pages_set_retain(gc.next_gc);
     gc.num_gc++;
     uint64_t pause = sys_nanotime() - t0;
     record_pause(pause);
+    if (major)
+        gc.pause_major_ns += pause;
+    else
+        gc.pause_minor_ns += pause;
     trace_gc_end(gc.heap_alloc, gc.live_bytes, gc.next_gc);
     DLOG("gc: end (live, goal, pause ns)", (uintptr_t)gc.live_bytes, (uintptr_t)gc.next_gc,
          (uintptr_t)pause);
@@ -108,7 +152,7 @@ void wgc_collect(void)
 {
     if (!gc.init)
         return;
-    gc_run("wgc_collect");
+    gc_run("wgc_collect", true);
     trace_phase_begin(TRACE_SWEEP);
     central_finish_sweep();
     trace_phase_end(TRACE_SWEEP);

@@ -79,6 +79,7 @@ void wgc_config_default(struct wgc_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->gc_percent = 100;
     cfg->stress = WGC_STRESS_DEFAULT;
+    cfg->gen = true;
 }
 
 enum wgc_error wgc_init(const struct wgc_config *cfg)
@@ -101,6 +102,7 @@ enum wgc_error wgc_init(const struct wgc_config *cfg)
     central_init();
     /* Poison freed slots where the verifier may look for dangling pointers. */
     central_set_poison(WGC_DEBUG >= 2 || cfg->verify_each_gc);
+    central_set_sticky(cfg->gen);   /* generational: sticky mark bits (span.h S4) */
     gc.next_gc = GC_MIN_GOAL;
     gc.init = true;
     sys_set_fatal_printer(fatal_print);

@@ -54,6 +54,10 @@ struct gc_state {
     uint64_t class_nmalloc[SC_MAX_CLASSES];      /* cache.c */
     uint64_t num_gc, pause_total_ns, pause_max_ns, pause_last_ns;   /* gc.c */
     uint64_t pause_hist[WGC_PAUSE_BUCKETS];      /* gc.c */
+    uint64_t num_minor, num_major, pause_minor_ns, pause_major_ns;  /* gc.c */
+    uint64_t old_bytes;          /* gc.c: live at the last major + promoted since */
+    uint64_t major_live;         /* gc.c: live_bytes of the last major collection */
+    uint64_t cards_last, cards_total;            /* mark.c */
     unsigned stress_count;       /* cache.c */
     bool in_gc;                  /* gc.c */
 };
@@ -69,12 +73,12 @@ uint64_t roots_metadata_bytes(void);
 
 /* ---- cache.c */
 extern struct span cache_empty_span;
-extern struct span *cache_current[SC_MAX_CLASSES][2];   /* R1, [class][noscan] */
+extern struct span *cache_current[SC_MAX_CLASSES][KINDS];   /* R1, [class][kind] */
 /* Refill class c's current span from its next 64 slots: a slot, or 0 when
  * the span is full (it is then given back and the entry is empty). */
-uintptr_t cache_next(unsigned c, bool noscan, struct span **out);
+uintptr_t cache_next(unsigned c, unsigned kind, struct span **out);
 /* Make s (fresh from central_take) the current span; its first slot. */
-uintptr_t cache_install(struct span *s, unsigned c, bool noscan);
+uintptr_t cache_install(struct span *s, unsigned c, unsigned kind);
 /* Give every current span back to its central lists. */
 void cache_flush(void);
 /* Does stress mode want a collection at this allocation? */
@@ -82,12 +86,18 @@ bool cache_stress_says_collect(void);
 /* What the current spans handed out since they became current. */
 void cache_pending(uint64_t *objects, uint64_t *bytes, uint64_t class_objects[]);
 
-/* ---- mark.c: mark everything reachable; returns the bytes marked. */
-uint64_t mark_heap(void);
+/* ---- mark.c: mark everything reachable; returns the bytes marked.  A
+ * minor mark starts from the dirty cards' old objects and the unbarriered
+ * spans as well as the roots, and never enters an old (marked) object. */
+uint64_t mark_heap(bool minor);
 uint64_t mark_metadata_bytes(void);
 
-/* ---- gc.c */
-void gc_run(const char *why);
+/* ---- verify.c: before a minor mark, every old object that points to a
+ * young one must be in a dirty card (or an unbarriered span). */
+bool verify_remembered(char *msg, size_t len);
+
+/* ---- gc.c: a collection; `full` asks for a major one. */
+void gc_run(const char *why, bool full);
 /* The heap goal for a live heap (pacing, in one place). */
 uint64_t gc_goal(uint64_t live);
 bool gc_pacing_says_collect(uint64_t more);

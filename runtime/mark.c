@@ -14,6 +14,8 @@
  *       marked when mark_heap returns.
  *   M3. Outside mark_heap the mark stack is empty (internal.h R3).
  */
+#include <string.h>
+
 #include "internal.h"
 
 static uint64_t metadata_bytes;   /* mark stack segments from sys_alloc */
@@ -245,13 +247,117 @@ static void rescan_span(struct span *s, void *from)
         }
 }
 
-uint64_t mark_heap(void)
+/* ---- the remembered set (generational mode) ------------------------------------------ */
+
+/* Scan the words in [lo, hi) of an old object for pointers to young ones. */
+static void scan_old_words(const struct span *s, uint32_t i, uintptr_t lo, uintptr_t hi)
+{
+    if (!span_marked(s, i))
+        return;   /* young: traced from its own referrers, if reachable */
+    uintptr_t obj = span_slot(s, i), end = obj + span_obj_bytes(s);
+    if (lo < obj)
+        lo = obj;
+    if (hi > end)
+        hi = end;
+    if (lo < hi)
+        scan_object(lo, (hi - lo) / HEAP_WORD);
+}
+
+/* A dirty card [lo, lo + CARD_BYTES): the old objects' words in it. */
+static void scan_card(uintptr_t lo)
+{
+    struct span *s = span_of(lo);
+    if (s == NULL || s->noscan)
+        return;
+    uintptr_t hi = lo + CARD_BYTES;
+    if (s->state == SPAN_LARGE) {
+        scan_old_words(s, 0, lo, hi);
+        return;
+    }
+    uintptr_t first = lo > s->base ? lo : s->base;
+    for (uint32_t i = span_index(s, first); i < s->nelems && span_slot(s, i) < hi; i++)
+        scan_old_words(s, i, lo, hi);
+}
+
+/* Every dirty card, cleared as it is scanned.  Cards are read eight at a
+ * time: most of them are clean. */
+static void scan_cards(void)
+{
+    uint64_t dirty = 0;
+    for (size_t a = 0; a < ARENA_INDEX_LEN; a++) {
+        struct heap_arena *ar = arena_index[a];
+        if (ar == NULL)
+            continue;
+        for (size_t k = 0; k < ARENA_CARDS; k += 8) {
+            uint64_t eight;
+            memcpy(&eight, ar->cards + k, sizeof eight);
+            if (eight == 0)
+                continue;
+            for (size_t j = k; j < k + 8; j++)
+                if (ar->cards[j] != 0) {
+                    ar->cards[j] = 0;
+                    dirty++;
+                    scan_card(ar->base + j * CARD_BYTES);
+                    drain();
+                }
+        }
+    }
+    gc.cards_last = dirty;
+    gc.cards_total += dirty;
+}
+
+/* An unbarriered span: its old objects are always remembered. */
+static void scan_unbarriered(struct span *s, void *arg)
+{
+    (void)arg;
+    for (uint32_t i = 0; i < s->nelems; i++)
+        if (span_marked(s, i)) {
+            scan_object(span_slot(s, i), span_obj_bytes(s) / HEAP_WORD);
+            drain();
+        }
+}
+
+void wgc_write_range(const void *start, size_t len)
+{
+    uintptr_t p = (uintptr_t)start, end = p + len;
+    if (len == 0 || end < p)
+        return;
+    for (p &= ~(uintptr_t)(CARD_BYTES - 1); p < end; p += CARD_BYTES)
+        wgc_card_mark_((const void *)p);
+}
+
+/* A precise root in a minor collection: as in a major one, and if it holds
+ * an old object, that object's fields are scanned too (a safety net: a
+ * store into an object a root holds is found even without the barrier). */
+static void mark_root_minor(uintptr_t v)
+{
+    struct span *s = span_of(v);
+    if (s != NULL && !s->noscan && (v & 7) == 0) {
+        int64_t i = span_object_at(s, v);
+        if (i >= 0 && span_marked(s, (uint32_t)i)) {
+            scan_entry(v, s);   /* old: its fields, not itself */
+            return;
+        }
+    }
+    mark_ref(v);
+}
+
+/* ---- a mark ---------------------------------------------------------------------------- */
+
+uint64_t mark_heap(bool minor)
 {
     ms.marked_bytes = 0;
     ms.last_page = UINTPTR_MAX;   /* the span map changed since the last mark */
     ms.last_span = NULL;
     ms.dropped_min = UINTPTR_MAX;
-    roots_scan(mark_ref_root, mark_conservative);
+    if (minor) {
+        /* First, while the marked objects are exactly the old ones. */
+        scan_cards();
+        central_for_each_unbarriered(scan_unbarriered, NULL);
+    } else {
+        arena_clear_cards();   /* everything is traced */
+    }
+    roots_scan(minor ? mark_root_minor : mark_ref_root, mark_conservative);
     drain();
     /* Every dropped object is marked and at or above dropped_min: a pass
      * from there scans them all; a pass that drops nothing ends it.  Each

@@ -37,6 +37,13 @@ void wgc_stats(struct wgc_stats *out)
     out->pause_max_ns = gc.pause_max_ns;
     out->pause_last_ns = gc.pause_last_ns;
     memcpy(out->pause_hist, gc.pause_hist, sizeof out->pause_hist);
+    out->num_minor_gc = gc.num_minor;
+    out->num_major_gc = gc.num_major;
+    out->pause_minor_ns = gc.pause_minor_ns;
+    out->pause_major_ns = gc.pause_major_ns;
+    out->old_bytes = gc.old_bytes;
+    out->cards_last = gc.cards_last;
+    out->cards_total = gc.cards_total;
     out->num_classes = sc_nclasses;
     for (unsigned c = 1; c < sc_nclasses && c < WGC_NUM_SIZE_CLASSES_MAX; c++) {
         out->classes[c].size = sc_size[c];

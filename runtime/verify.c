@@ -128,3 +128,47 @@ bool wgc_verify(char *msg, size_t len)
     return !v.bad;
 }
 
+
+/* ---- the barrier verifier ------------------------------------------------------------ */
+
+/* Every pointer word of an old object (marked) in a barriered scan span
+ * that holds the start of a young object (allocated, not marked) must lie
+ * in a dirty card: else the store that put it there skipped the barrier. */
+static void remembered_span(struct span *s, void *arg)
+{
+    struct verify *v = arg;
+    if (s->noscan || s->unbarriered || v->bad)
+        return;
+    uintptr_t bytes = span_obj_bytes(s);
+    for (uint32_t i = 0; i < s->nelems && !v->bad; i++) {
+        if (!span_marked(s, i))
+            continue;
+        uintptr_t obj = span_slot(s, i);
+        for (uintptr_t w = 0; w < bytes / HEAP_WORD; w++) {
+            uintptr_t at = obj + w * HEAP_WORD;
+            if (!bitmap_is_ptr(at) || *arena_card_of(at) != 0)
+                continue;
+            uintptr_t t = *(const uintptr_t *)at;
+            struct span *ts = span_of(t);
+            if (ts == NULL)
+                continue;
+            int64_t ti = span_object_at(ts, t);
+            if (ti < 0 || span_marked(ts, (uint32_t)ti))
+                continue;
+            verify_fail(v, "old object %p (a %lu-byte slot): pointer field at word %lu points to "
+                        "the young object %p, but was stored without the write barrier "
+                        "(WGC_STORE / wgc_write): a missing barrier?",
+                        (void *)obj, (unsigned long)bytes, (unsigned long)w, (void *)t);
+            return;
+        }
+    }
+}
+
+bool verify_remembered(char *msg, size_t len)
+{
+    if (msg != NULL && len > 0)
+        msg[0] = '\0';
+    struct verify v = {msg, len, false, 0, 0};
+    for_each_span(remembered_span, &v);
+    return !v.bad;
+}

@@ -13,6 +13,13 @@
  *      shadow stack), and, if needed, a conservative range.  wasm keeps its
  *      locals where no scanner can see them, so an object referenced only by
  *      an unregistered C local can be reclaimed at the next allocation.
+ *   4. Store references into existing objects through the write barrier,
+ *      WGC_STORE(obj, field, value) (see "The write barrier" below):
+ *      collection is generational by default, and a minor collection finds
+ *      a young object that only an old one points to through the barrier.
+ *      Stores into an object allocated with no allocation since, and into
+ *      roots, need none.  Set cfg.gen = false to run without generations
+ *      (then the barrier is never needed).
  *
  * Which words the collector treats as references:
  *   - a pointer field of a heap object, a global root or a local root is a
@@ -59,7 +66,14 @@ struct wgc_type {
     uint64_t mask_;            /* bit i: word i is a pointer (size <= 64 words) */
     uint32_t words_;           /* size in words, rounded up */
     uint32_t state_;           /* 0 unchecked, else checked: see alloc.c */
+    uint32_t flags;            /* WGC_UNBARRIERED or 0 */
 };
+
+/* A type whose stores into existing objects do not go through the write
+ * barrier (Ruby's "WB-unprotected" objects): its objects are rescanned
+ * at every minor collection instead, so an embedder can adopt generational
+ * collection type by type.  Costs time in proportion to such old objects. */
+#define WGC_UNBARRIERED 1u
 
 /* WGC_TYPE(var, ctype, offsetof(ctype, f1), offsetof(ctype, f2), ...)
  * defines `static struct wgc_type var` describing ctype:
@@ -71,9 +85,16 @@ struct wgc_type {
     static const uint32_t var##_offsets_[] = {__VA_ARGS__};                  \
     static struct wgc_type var = {#ctype, sizeof(ctype),                     \
                                   sizeof(var##_offsets_) / sizeof(uint32_t), \
-                                  var##_offsets_, 0, 0, 0}
+                                  var##_offsets_, 0, 0, 0, 0}
 #define WGC_TYPE_NOPTRS(var, ctype) \
-    static struct wgc_type var = {#ctype, sizeof(ctype), 0, NULL, 0, 0, 0}
+    static struct wgc_type var = {#ctype, sizeof(ctype), 0, NULL, 0, 0, 0, 0}
+/* WGC_TYPE_UNBARRIERED(var, ctype, offsetof(...), ...): as WGC_TYPE, for a
+ * type whose stores skip the write barrier. */
+#define WGC_TYPE_UNBARRIERED(var, ctype, ...)                                \
+    static const uint32_t var##_offsets_[] = {__VA_ARGS__};                  \
+    static struct wgc_type var = {#ctype, sizeof(ctype),                     \
+                                  sizeof(var##_offsets_) / sizeof(uint32_t), \
+                                  var##_offsets_, 0, 0, 0, WGC_UNBARRIERED}
 
 /* ---------------------------------------------------------------------------
  * Initialisation and configuration
@@ -111,9 +132,14 @@ struct wgc_config {
                                 a violation is fatal */
     wgc_error_hook on_error; /* out of memory or bad input (may be NULL) */
     void *hook_data;         /* passed to the hook */
+    bool gen;                /* generational (default true): minor collections
+                                trace only what is young; needs the write
+                                barrier (below); false: every collection is
+                                full, as before */
 };
 
-/* Fill *cfg with the defaults (all zero except gc_percent = 100). */
+/* Fill *cfg with the defaults (all zero except gc_percent = 100 and
+ * gen = true). */
 void wgc_config_default(struct wgc_config *cfg);
 
 /* Initialise the heap.  cfg may be NULL for the defaults.  Returns WGC_OK
@@ -233,10 +259,76 @@ static inline void wgc_frame_cleanup_(struct wgc_frame *f) { wgc_frame_pop(f); }
 #define WGC_ADDRS_8(a, ...) (void *)&(a), WGC_ADDRS_7(__VA_ARGS__)
 
 /* ---------------------------------------------------------------------------
+ * The write barrier
+ *
+ * With generational collection (cfg.gen), a minor collection traces only
+ * young objects (allocated since the last collection); it finds the young
+ * objects that old ones point to through the write barrier.  So every store
+ * of a reference into a heap object that already existed before the last
+ * allocation goes through WGC_STORE (or wgc_write, or wgc_write_range after
+ * a bulk copy):
+ *     WGC_STORE(pair, cdr, rest);            // pair->cdr = rest, remembered
+ * Stores into an object just allocated, before any other allocation (a
+ * constructor filling its fields), need none: no collection can have made
+ * it old.  Stores into roots (globals, locals) need none either.  Without
+ * cfg.gen the barrier does nothing but the store and one card byte.
+ * As a safety net, a minor collection also rescans the fields of every old
+ * object that a precise root (a global slot or a frame's slot) points to
+ * when it runs, so a store into an object still held in a root at the
+ * next allocation is found even without the barrier; do not rely on it
+ * for objects reached only through other objects.
+ *
+ * The barrier marks the 512-byte "card" holding the field (one byte of a
+ * table; no call, no branch on the value).  Any address is harmless: a
+ * field outside the heap, a NULL or non-reference value, are stored and
+ * otherwise ignored.  A store that skipped the barrier into an object of a
+ * barriered type is the embedder's bug, like a missing root: with
+ * verify_each_gc (or WGC_DEBUG=3) the collector checks before every
+ * minor collection that each old object pointing to a young one was
+ * written through the barrier, and stops with the object, its slot size and
+ * the word.  Types whose stores cannot be barriered are declared
+ * WGC_TYPE_UNBARRIERED.
+ * ------------------------------------------------------------------------- */
+
+/* The card tables, one per 4 MiB slot of the address space (NULL outside
+ * the heap), and the space's start.  Exposed so the barrier is inline. */
+extern uint8_t *wgc_cards_[1024];
+extern uintptr_t wgc_space_base_;
+
+static inline void wgc_card_mark_(const void *field)
+{
+    uintptr_t off = (uintptr_t)field - wgc_space_base_;
+    if ((uint64_t)off >> 32)   /* natively: outside the 4 GiB space */
+        return;
+    uint8_t *cards = wgc_cards_[(off >> 22) & 1023];
+    if (cards != NULL)
+        cards[(off >> 9) & 8191] = 1;
+}
+
+/* *field = value, remembered.  field is the address of a pointer field of
+ * a heap object. */
+static inline void wgc_write(void *field, void *value)
+{
+    *(void **)field = value;
+    wgc_card_mark_(field);
+}
+
+/* obj->fieldname = value, remembered; value keeps the field's own type. */
+#define WGC_STORE(obj, fieldname, value)          \
+    do {                                          \
+        (obj)->fieldname = (value);               \
+        wgc_card_mark_(&(obj)->fieldname);        \
+    } while (0)
+
+/* The references in [start, start + len) were written without the barrier
+ * (memcpy, a bulk fill of a vector): remember them all. */
+void wgc_write_range(const void *start, size_t len);
+
+/* ---------------------------------------------------------------------------
  * Collection
  * ------------------------------------------------------------------------- */
 
-/* Run a full collection now (mark, then sweep everything). */
+/* Run a full (major) collection now (mark, then sweep everything). */
 void wgc_collect(void);
 
 /* Walk the whole heap and check every invariant (span and page-allocator
@@ -288,6 +380,16 @@ struct wgc_stats {
     uint64_t pause_max_ns;
     uint64_t pause_last_ns;
     uint64_t pause_hist[WGC_PAUSE_BUCKETS];
+    /* generational collection (cfg.gen); without it every collection is major */
+    uint64_t num_minor_gc;     /* collections that traced only young objects */
+    uint64_t num_major_gc;     /* full collections */
+    uint64_t pause_minor_ns;   /* total pause of minor collections */
+    uint64_t pause_major_ns;   /* total pause of major collections */
+    uint64_t old_bytes;        /* bytes of old objects (live at the last major
+                                  collection, plus everything promoted since) */
+    uint64_t cards_last;       /* dirty cards (the remembered set) scanned by
+                                  the last minor collection */
+    uint64_t cards_total;      /* all minor collections' dirty cards */
     /* per size class */
     uint32_t num_classes;
     struct {

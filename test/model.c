@@ -104,7 +104,7 @@ void model_types_init(void)
             mrec_offsets[t][k] = (uint32_t)(wi * MW);
         }
         mrec_types[t] = (struct wgc_type){"model record", d->words * MW, d->nptr,
-                                          d->nptr ? mrec_offsets[t] : NULL, 0, 0, 0};
+                                          d->nptr ? mrec_offsets[t] : NULL, 0, 0, 0, 0};
     }
 }
 
@@ -224,7 +224,8 @@ static void mset_slot(struct model *m, struct mobj *o, size_t k, int32_t code)
     if (o->slot[k] >= 0)
         m->dirty = true;
     o->slot[k] = code;
-    ((uintptr_t *)o->addr)[mslot_word(o, k)] = mslot_value(m, o, k, code);
+    /* Through the write barrier: the object may be old (generational runs). */
+    wgc_write(&((void **)o->addr)[mslot_word(o, k)], (void *)mslot_value(m, o, k, code));
     mtrace("  slot %zu (word %zu) of id %u = %d\n", k, mslot_word(o, k), o->id, (int)code);
 }
 

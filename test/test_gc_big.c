@@ -50,7 +50,7 @@ static void test_ten_million_node_list(void **state)
         if (n == NULL)
             fail_msg("node %zu: %s", i, wgc_error_string(wgc_last_error()));
         n->id = i;
-        tail->next = n;
+        WGC_STORE(tail, next, n);   /* tail may be old by now (generational) */
         tail = n;
     }
     struct wgc_stats s1 = collect();
@@ -75,7 +75,7 @@ static void test_ten_million_node_list(void **state)
     for (size_t i = 0; i + 1 < LIST_NODES / 2; i++)
         mid = mid->next;
     uintptr_t second = (uintptr_t)mid->next;
-    mid->next = NULL;
+    WGC_STORE(mid, next, NULL);
     struct wgc_stats s2 = collect();
     assert_int_equal(s2.nfree - s1.nfree, LIST_NODES - LIST_NODES / 2);
     assert_int_equal(s2.live_bytes, LIST_NODES / 2 * slot);
@@ -104,11 +104,11 @@ static void test_wide_fan_out(void **state)
         struct lnode *a = wgc_alloc(&lnode_type);
         assert_non_null(a);
         a->id = 2 * i;
-        fan[i].p = a;
+        WGC_STORE(&fan[i], p, a);
         struct lnode *b = wgc_alloc(&lnode_type);
         assert_non_null(b);
         b->id = 2 * i + 1;
-        a->next = b;
+        WGC_STORE(a, next, b);
     }
     struct wgc_stats s1 = collect();
     assert_int_equal(s1.nfree, s0.nfree);

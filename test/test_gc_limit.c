@@ -340,12 +340,12 @@ static void test_hook_longjmp_and_frames_restore(void **state)
 static const uint32_t unaligned_offsets[] = {3};
 static const uint32_t outside_offsets[] = {16};
 static const uint32_t second_outside_offsets[] = {0, 16};
-static struct wgc_type unaligned_type = {"unaligned", 16, 1, unaligned_offsets, 0, 0, 0};
-static struct wgc_type outside_type = {"outside", 16, 1, outside_offsets, 0, 0, 0};
+static struct wgc_type unaligned_type = {"unaligned", 16, 1, unaligned_offsets, 0, 0, 0, 0};
+static struct wgc_type outside_type = {"outside", 16, 1, outside_offsets, 0, 0, 0, 0};
 static struct wgc_type second_outside_type = {"second outside", 16, 2, second_outside_offsets,
-                                              0, 0, 0};
-static struct wgc_type zero_type = {"zero", 0, 0, NULL, 0, 0, 0};
-static struct wgc_type no_offsets_type = {"no offsets", 16, 2, NULL, 0, 0, 0};
+                                              0, 0, 0, 0};
+static struct wgc_type zero_type = {"zero", 0, 0, NULL, 0, 0, 0, 0};
+static struct wgc_type no_offsets_type = {"no offsets", 16, 2, NULL, 0, 0, 0, 0};
 
 /* p is NULL for err: wgc_last_error, the hook (one more call) and a
  * message say so. */

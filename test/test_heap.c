@@ -36,7 +36,7 @@ static int setup(void **state)
         for (size_t w = 0; w < words && n < 16; w++)
             if (rng_below(&r, 3) == 0)
                 offsets[t][n++] = (uint32_t)(w * sizeof(void *));
-        types[t] = (struct wgc_type){"random", words * sizeof(void *), n, offsets[t], 0, 0, 0};
+        types[t] = (struct wgc_type){"random", words * sizeof(void *), n, offsets[t], 0, 0, 0, 0};
     }
     return 0;
 }

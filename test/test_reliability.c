@@ -157,12 +157,12 @@ static void test_descriptor_garbage_and_changes(void **state)
     (void)state;
     static const uint32_t offs[] = {0, sizeof(void *)};
     /* An unzeroed descriptor (as from malloc): refused, whatever it holds. */
-    struct wgc_type dirty = {"dirty", sizeof(struct two), 2, offs, 0x1234, 77, 0xdeadbeef};
+    struct wgc_type dirty = {"dirty", sizeof(struct two), 2, offs, 0x1234, 77, 0xdeadbeef, 0};
     assert_null(wgc_alloc(&dirty));
     assert_int_equal(wgc_last_error(), WGC_ERR_BAD_TYPE);
     /* Changed after its first use: refused, at once in debug builds and at
      * the latest when the class's current span runs out. */
-    static struct wgc_type t = {"changing", sizeof(struct two), 2, offs, 0, 0, 0};
+    static struct wgc_type t = {"changing", sizeof(struct two), 2, offs, 0, 0, 0, 0};
     assert_non_null(wgc_alloc(&t));
     t.size = 4000;
     void *p = NULL;

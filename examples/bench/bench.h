@@ -180,8 +180,13 @@ static inline void *bench_alloc_bytes(size_t n)
  * allocation in between, may be plain), so that a write barrier can be put
  * in here, in one place.  Today a plain store in every configuration.
  * `obj` is a pointer to the struct (for an array slot, &array[i]), `field`
- * the member's name; obj is evaluated once, value once. */
+ * the member's name; obj is evaluated once, value once.  For wgc it is
+ * WGC_STORE, the write barrier of generational collection. */
+#if defined(CONFIG_WGC)
+#define BENCH_STORE(obj, field, value) WGC_STORE(obj, field, value)
+#else
 #define BENCH_STORE(obj, field, value) ((void)((obj)->field = (value)))
+#endif
 
 /* Drop an object: free() in the malloc variant, nothing for a collector. */
 static inline void bench_free(void *p)
@@ -321,7 +326,13 @@ static void GC_CALLBACK bench_no_register_scan(void) {}
 static inline void bench_init(void)
 {
 #if defined(CONFIG_WGC)
-    if (wgc_init(NULL) != WGC_OK)
+    /* WGC_GEN=0/1 in the environment overrides the default mode. */
+    struct wgc_config cfg;
+    wgc_config_default(&cfg);
+    const char *gen = getenv("WGC_GEN");
+    if (gen != NULL)
+        cfg.gen = gen[0] == '1';
+    if (wgc_init(&cfg) != WGC_OK)
         bench_die("wgc_init failed");
 #elif defined(CONFIG_BDWGC)
     /* Before GC_INIT: its first collection already scans the roots. */

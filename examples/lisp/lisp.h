@@ -33,8 +33,8 @@
  *       tagged word (31 bits on wasm32), else a boxed int64.  A result
  *       outside int64 is a language error, never a wrap.
  *   L6. A value stored into a field of a heap object that existed before
- *       the last allocation goes through lisp_store (below): the one
- *       place a write barrier will be added.
+ *       the last allocation goes through lisp_store (below): wgc's write
+ *       barrier, which generational collection needs.
  */
 #ifndef LISP_H
 #define LISP_H
@@ -136,16 +136,16 @@ struct cont    { value hdr; uintptr_t id, live; };
 #define VEC_ITEMS(v)  (&((value *)(v))[2])
 
 /* Every store of a value into a field of an existing heap object goes
- * through here: obj is the object, field the slot inside it.  This is
- * where the write barrier goes when wgc gets one (a generational or
- * incremental collector must see old-to-young pointers); until then it is
- * a plain store.  The only stores that may bypass it (L6) are those into
- * an object allocated with no allocation since (constructors filling a
- * fresh object), and stores into roots (the value stack, C locals). */
+ * through here: obj is the object, field the slot inside it, and the store
+ * goes through wgc's write barrier (wgc.h), so that a minor collection
+ * sees the old-to-young pointers it makes.  The only stores that may
+ * bypass it (L6) are those into an object allocated with no allocation
+ * since (constructors filling a fresh object), and stores into roots (the
+ * value stack, C locals). */
 static inline void lisp_store(value obj, value *field, value v)
 {
     (void)obj;
-    *field = v;
+    wgc_write(field, (void *)v);
 }
 #define SET_CAR(p, v) lisp_store((p), &CAR(p), (v))
 #define SET_CDR(p, v) lisp_store((p), &CDR(p), (v))
