@@ -245,12 +245,15 @@ const char *central_check(const struct span *s)
         return s->list == LIST_NONE ? NULL : "central: a current span is on a list (C3)";
     if (central_list_of(s) == NULL)
         return "central: an in-use span is on no list and not current (C3)";
+    if (((s->list & ~1u) == LIST_LARGE) != (s->state == SPAN_LARGE))
+        return "central: a span on the wrong kind of list for its state (C3)";
     bool on_swept = (s->list & 1) == swept_index();
     if (on_swept != (s->sweepgen == span_state.sweepgen))
         return "central: a span's list and its sweepgen disagree (C1)";
-    if ((s->list & ~1u) == LIST_PARTIAL && on_swept && s->nalloc == s->nelems)
+    /* C4 on both pairs: flipping the pairs changes no span. */
+    if ((s->list & ~1u) == LIST_PARTIAL && s->nalloc == s->nelems)
         return "central: a full span on a partial list (C4)";
-    if ((s->list & ~1u) == LIST_FULL && on_swept && s->nalloc != s->nelems)
+    if ((s->list & ~1u) == LIST_FULL && s->nalloc != s->nelems)
         return "central: a span with free slots on a full list (C4)";
     return NULL;
 }

@@ -103,7 +103,8 @@ void span_init(void);
 /* A new span of class c (noscan or not) from the page allocator; swept, on
  * no list.  NULL when the page allocator cannot grow under `limit`. */
 struct span *span_alloc_small(unsigned c, bool noscan, uint64_t limit);
-/* A new large span of npages; its one object is allocated. */
+/* A new large span of npages; its one object is allocated.  Reused pages
+ * keep needzero set: the caller zeroes them (small spans are zeroed here). */
 struct span *span_alloc_large(size_t npages, bool noscan, uint64_t limit);
 /* Give an in-use span's pages back to the page allocator (not on a list). */
 void span_free(struct span *s);
