@@ -47,6 +47,19 @@ int wgc_set_gc_percent(int percent)
     return old;
 }
 
+/* ---- the embedder's callback ----------------------------------------------------------- */
+
+static wgc_gc_callback gc_callback;
+static void *gc_callback_data;
+
+wgc_gc_callback wgc_set_gc_callback(wgc_gc_callback fn, void *data)
+{
+    wgc_gc_callback old = gc_callback;
+    gc_callback = fn;
+    gc_callback_data = data;
+    return old;
+}
+
 /* ---- a collection ---------------------------------------------------------------------- */
 
 static void record_pause(uint64_t ns)
@@ -146,6 +159,8 @@ void gc_run(const char *why, bool full)
         if (!wgc_verify(msg, sizeof msg))
             sys_fatal(msg);
     }
+    if (gc_callback != NULL)
+        gc_callback(gc_callback_data);
 }
 
 void wgc_collect(void)

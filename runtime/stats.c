@@ -70,3 +70,64 @@ void wgc_print_stats(void)
             (unsigned long long)st.sys_reserved, (unsigned long long)st.sys_padding,
             (unsigned long long)st.sys_metadata, (unsigned long long)st.memory_size);
 }
+
+/* ---- the heap map ----------------------------------------------------------------------- */
+
+static void visit_span(const struct span *s, wgc_run_visitor visit, void *data)
+{
+    struct wgc_run r = {.addr = s->base, .bytes = (size_t)s->npages * HEAP_PAGE};
+    if (s->state == SPAN_FREE) {
+        r.kind = WGC_RUN_FREE;
+    } else {
+        r.kind = s->state == SPAN_LARGE ? WGC_RUN_LARGE : WGC_RUN_SMALL;
+        r.size_class = s->sizeclass;
+        r.slot_size = (uint32_t)(span_obj_bytes(s) > UINT32_MAX ? UINT32_MAX : span_obj_bytes(s));
+        r.slots = s->nelems;
+        r.used = s->current ? s->nelems - (uint32_t)__builtin_popcountll(s->alloccache)
+                            : s->nalloc;
+        r.old = gc.cfg.gen ? popcount_bits(s->markbits, s->nelems) : 0;
+        r.noscan = s->noscan;
+        r.unswept = s->sweepgen != span_state.sweepgen;
+        r.current = s->current;
+    }
+    visit(&r, data);
+}
+
+void wgc_heap_walk(wgc_run_visitor visit, void *data)
+{
+    if (!gc.init || visit == NULL)
+        return;
+    /* Regions in address order (they were added in growing order, but a
+     * region may come from the OS layer's free list below an older one). */
+    size_t order[ARENA_INDEX_LEN];
+    for (size_t i = 0; i < arena_nregions; i++) {
+        size_t k = i;
+        while (k > 0 && arena_regions[order[k - 1]].start > arena_regions[i].start) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = i;
+    }
+    uintptr_t prev_end = 0;
+    for (size_t n = 0; n < arena_nregions; n++) {
+        const struct arena_region *rg = &arena_regions[order[n]];
+        if (prev_end != 0 && rg->start > prev_end) {
+            struct wgc_run gap = {.addr = prev_end, .bytes = rg->start - prev_end,
+                                  .kind = WGC_RUN_GAP};
+            visit(&gap, data);
+        }
+        /* A span or free run may run on into the next region (regions next
+         * to each other merge): start where the last one stopped. */
+        uintptr_t p = rg->start > prev_end ? rg->start : prev_end, end = rg->start + rg->len;
+        while (p < end) {
+            struct span *s = arena_span_of(p);
+            if (s == NULL || s->base != p || s->npages == 0) {
+                p += HEAP_PAGE;   /* not expected (H2): skip a page */
+                continue;
+            }
+            visit_span(s, visit, data);
+            p = span_limit(s);
+        }
+        prev_end = p > end ? p : end;
+    }
+}

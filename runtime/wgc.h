@@ -407,6 +407,45 @@ void wgc_stats(struct wgc_stats *out);
 void wgc_print_stats(void);
 
 /* ---------------------------------------------------------------------------
+ * Looking at the heap (a live heap map)
+ * ------------------------------------------------------------------------- */
+
+/* One run of heap pages, as wgc_heap_walk reports it, in address order. */
+enum wgc_run_kind {
+    WGC_RUN_FREE = 0,     /* free pages of the heap */
+    WGC_RUN_SMALL,        /* a span of one size class's slots */
+    WGC_RUN_LARGE,        /* one large object */
+    WGC_RUN_GAP,          /* between two heap regions: metadata, malloc's
+                             memory, alignment padding (not heap) */
+};
+struct wgc_run {
+    uintptr_t addr;        /* first byte */
+    size_t bytes;          /* whole 8 KiB pages (a gap: any size) */
+    enum wgc_run_kind kind;
+    uint32_t size_class;   /* WGC_RUN_SMALL: the class (wgc_stats' classes[]) */
+    uint32_t slot_size;    /* SMALL: slot bytes; LARGE: the object's pages' bytes */
+    uint32_t slots;        /* SMALL: slots; LARGE: 1 */
+    uint32_t used;         /* slots allocated (as of the last sweep or fold) */
+    uint32_t old;          /* generational: slots marked old */
+    bool noscan;           /* holds no pointers */
+    bool unswept;          /* not swept since the last collection */
+    bool current;          /* a size class's current span */
+};
+
+/* Call visit for every run of the heap, in address order (regions, the
+ * gaps between them, spans and free runs).  Allocates nothing; visit may
+ * not allocate from wgc.  Before wgc_init it visits nothing. */
+typedef void (*wgc_run_visitor)(const struct wgc_run *run, void *data);
+void wgc_heap_walk(wgc_run_visitor visit, void *data);
+
+/* Called at the end of every collection (after its pause, before the
+ * allocation that triggered it goes on), with the stats' most useful
+ * numbers in hand through wgc_stats.  It must not allocate from wgc; NULL
+ * removes it.  Returns the previous callback. */
+typedef void (*wgc_gc_callback)(void *data);
+wgc_gc_callback wgc_set_gc_callback(wgc_gc_callback fn, void *data);
+
+/* ---------------------------------------------------------------------------
  * debuglog and trace
  * ------------------------------------------------------------------------- */
 
