@@ -22,8 +22,25 @@
 
 /* ---- records (define-record-type, lisp_eval.c) --------------------------- */
 
+/* These are called by the closures define-record-type makes, but a program
+ * can call them too, so they check everything. */
+static struct rectype *want_rectype(const char *who, value t)
+{
+    if (!IS(t, K_RECTYPE)) type_error(who, "record type", t);
+    return (struct rectype *)t;
+}
+
+static size_t want_field(const char *who, value t, value k)
+{
+    return want_index(who, k, want_rectype(who, t)->nfields, false);
+}
+
 static value p_make_record(int argc, value *argv)   /* (%make-record type index-vector f ...) */
 {
+    struct rectype *t = want_rectype("%make-record", argv[0]);
+    if (!VECTOR_P(argv[1]) || VEC_LEN(argv[1]) != (size_t)argc - 2)
+        type_error("%make-record", "a vector of field indices, one per value", argv[1]);
+    for (int i = 2; i < argc; i++) want_index("%make-record", VEC_ITEMS(argv[1])[i - 2], t->nfields, false);
     value r = make_record(argv[0]);
     for (int i = 2; i < argc; i++)
         REC_FIELDS(r)[FIXNUM_VAL(VEC_ITEMS(argv[1])[i - 2])] = argv[i];   /* r is fresh */
@@ -37,24 +54,28 @@ static value p_record_p(int argc, value *argv)
 
 static void want_record(value r, value type, value who)
 {
+    const char *name = STRING_P(who) ? STR(who)->data : "record accessor";
     if (!IS(r, K_RECORD) || REC_TYPE(r) != type) {
         char want[80];
+        value tn = ((struct rectype *)type)->name;
         snprintf(want, sizeof want, "a record of type %s",
-                 STR(SYM(((struct rectype *)type)->name)->name)->data);
-        type_error(STR(who)->data, want, r);
+                 SYMBOL_P(tn) ? STR(SYM(tn)->name)->data : "?");
+        type_error(name, want, r);
     }
 }
 
 static value p_record_ref(int argc, value *argv)   /* (%record-ref r type k name) */
 {
+    size_t k = want_field("%record-ref", argv[1], argv[2]);
     want_record(argv[0], argv[1], argv[3]);
-    return REC_FIELDS(argv[0])[FIXNUM_VAL(argv[2])];
+    return REC_FIELDS(argv[0])[k];
 }
 
 static value p_record_set(int argc, value *argv)   /* (%record-set! r type k v name) */
 {
+    size_t k = want_field("%record-set!", argv[1], argv[2]);
     want_record(argv[0], argv[1], argv[4]);
-    lisp_store(argv[0], &REC_FIELDS(argv[0])[FIXNUM_VAL(argv[2])], argv[3]);
+    lisp_store(argv[0], &REC_FIELDS(argv[0])[k], argv[3]);
     return UNSPEC;
 }
 

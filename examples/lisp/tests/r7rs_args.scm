@@ -54,3 +54,12 @@
 (err (lambda () (digit-value 1)))
 (err (lambda () (apply string-append (make-list 17 (make-string 268435456 #\b)))))
 (err (lambda () (string-length (apply string-append (make-list 2 (make-string 100000 #\b))))))
+; the record primitives behind define-record-type check their arguments too
+(define-record-type thing (make-thing a) thing? (a thing-a))
+(err (lambda () (%record-ref 1 2 3 4)))
+(err (lambda () (%make-record 1 2)))
+(err (lambda () (%make-record thing (vector 7) 1)))
+(err (lambda () (%record-set! (make-thing 1) thing 5 1 "set")))
+(err (lambda () (%record-ref 1 thing 0 5)))
+(err (lambda () (thing-a (vector 1))))
+(err (lambda () (%record? 1 2)))
