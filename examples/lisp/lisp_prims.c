@@ -798,6 +798,10 @@ static value p_char_gt(int argc, value *argv) { return char_compare("char>?", ar
 static value p_char_le(int argc, value *argv) { return char_compare("char<=?", argc, argv, LE, false); }
 static value p_char_ge(int argc, value *argv) { return char_compare("char>=?", argc, argv, GE, false); }
 static value p_char_ci_eq(int argc, value *argv) { return char_compare("char-ci=?", argc, argv, EQ, true); }
+static value p_char_ci_lt(int argc, value *argv) { return char_compare("char-ci<?", argc, argv, LT, true); }
+static value p_char_ci_gt(int argc, value *argv) { return char_compare("char-ci>?", argc, argv, GT, true); }
+static value p_char_ci_le(int argc, value *argv) { return char_compare("char-ci<=?", argc, argv, LE, true); }
+static value p_char_ci_ge(int argc, value *argv) { return char_compare("char-ci>=?", argc, argv, GE, true); }
 
 static value p_char_alphabetic_p(int argc, value *argv) { return BOOL(isalpha(want_char("char-alphabetic?", argv[0]))); }
 static value p_char_numeric_p(int argc, value *argv) { return BOOL(isdigit(want_char("char-numeric?", argv[0]))); }
@@ -892,6 +896,10 @@ static value p_string_gt(int argc, value *argv) { return string_compare("string>
 static value p_string_le(int argc, value *argv) { return string_compare("string<=?", argc, argv, LE, false); }
 static value p_string_ge(int argc, value *argv) { return string_compare("string>=?", argc, argv, GE, false); }
 static value p_string_ci_eq(int argc, value *argv) { return string_compare("string-ci=?", argc, argv, EQ, true); }
+static value p_string_ci_lt(int argc, value *argv) { return string_compare("string-ci<?", argc, argv, LT, true); }
+static value p_string_ci_gt(int argc, value *argv) { return string_compare("string-ci>?", argc, argv, GT, true); }
+static value p_string_ci_le(int argc, value *argv) { return string_compare("string-ci<=?", argc, argv, LE, true); }
+static value p_string_ci_ge(int argc, value *argv) { return string_compare("string-ci>=?", argc, argv, GE, true); }
 
 static value p_list_to_string(int argc, value *argv)
 {
@@ -1028,7 +1036,9 @@ const struct prim_def prim_table[] = {
     {"char->integer", p_char_to_integer, 1, 1}, {"integer->char", p_integer_to_char, 1, 1},
     {"char=?", p_char_eq, 1, -1}, {"char<?", p_char_lt, 1, -1}, {"char>?", p_char_gt, 1, -1},
     {"char<=?", p_char_le, 1, -1}, {"char>=?", p_char_ge, 1, -1},
-    {"char-ci=?", p_char_ci_eq, 1, -1},
+    {"char-ci=?", p_char_ci_eq, 1, -1}, {"char-ci<?", p_char_ci_lt, 1, -1},
+    {"char-ci>?", p_char_ci_gt, 1, -1}, {"char-ci<=?", p_char_ci_le, 1, -1},
+    {"char-ci>=?", p_char_ci_ge, 1, -1},
     {"char-alphabetic?", p_char_alphabetic_p, 1, 1}, {"char-numeric?", p_char_numeric_p, 1, 1},
     {"char-whitespace?", p_char_whitespace_p, 1, 1},
     {"char-upper-case?", p_char_upper_case_p, 1, 1},
@@ -1041,6 +1051,8 @@ const struct prim_def prim_table[] = {
     {"string=?", p_string_eq, 1, -1}, {"string<?", p_string_lt, 1, -1},
     {"string>?", p_string_gt, 1, -1}, {"string<=?", p_string_le, 1, -1},
     {"string>=?", p_string_ge, 1, -1}, {"string-ci=?", p_string_ci_eq, 1, -1},
+    {"string-ci<?", p_string_ci_lt, 1, -1}, {"string-ci>?", p_string_ci_gt, 1, -1},
+    {"string-ci<=?", p_string_ci_le, 1, -1}, {"string-ci>=?", p_string_ci_ge, 1, -1},
     {"list->string", p_list_to_string, 1, 1},
     {"string->symbol", p_string_to_symbol, 1, 1}, {"symbol->string", p_symbol_to_string, 1, 1},
     {"string-upcase", p_string_upcase, 1, 1}, {"string-downcase", p_string_downcase, 1, 1},

@@ -37,3 +37,5 @@
 (show (make-list 2 'x) (let ((l (list 1 2 3))) (list-set! l 1 'two) l))
 (show (member 2.0 '(1 2 3) =) (assoc 2.0 '((1 1) (2 4) (3 9)) =)
       (member "B" '("a" "b") string-ci=?) (assoc 5 '((2 . a) (3 . b)) (lambda (x y) (= 0 (remainder x y)))))
+(show (char-ci<? #\a #\B #\c) (char-ci>? #\b #\A) (char-ci<=? #\a #\A) (char-ci>=? #\Z #\z #\y))
+(show (string-ci<? "abc" "ABD") (string-ci>? "b" "A") (string-ci<=? "aB" "Ab") (string-ci>=? "a" "B"))
