@@ -229,7 +229,8 @@ int64_t list_length(value l);          /* -1 if not a proper list */
     X(let_values, "let-values") X(let_star_values, "let*-values")        \
     X(define_values, "define-values") X(case_lambda, "case-lambda")      \
     X(define_record_type, "define-record-type") X(import, "import")      \
-    X(delay_force, "delay-force")
+    X(delay_force, "delay-force") X(define_syntax, "define-syntax")      \
+    X(let_syntax, "let-syntax") X(letrec_syntax, "letrec-syntax")
 #define X(c, s) extern value sym_##c;
 LISP_SYMS(X)
 #undef X

@@ -265,7 +265,14 @@ enum special {
     SF_COND, SF_CASE, SF_AND, SF_OR, SF_WHEN, SF_UNLESS, SF_LET, SF_LET_STAR,
     SF_LETREC, SF_BEGIN, SF_DO, SF_DELAY, SF_GUARD, SF_PARAMETERIZE, SF_LET_VALUES,
     SF_LET_STAR_VALUES, SF_DEFINE_VALUES, SF_CASE_LAMBDA, SF_DEFINE_RECORD, SF_IMPORT,
+    SF_DEFINE_SYNTAX, SF_LET_SYNTAX, SF_MACRO,
 };
+
+/* Macros (define-syntax): an association list of (keyword . transformer),
+ * newest first, a root.  A keyword's symbol gets special = SF_MACRO, so
+ * macros are global and reserved like the special forms (E4).  The
+ * transformers are procedures made by %syntax-rules (the prelude). */
+static value macros = NIL;
 
 void eval_init(void)
 {
@@ -275,7 +282,9 @@ void eval_init(void)
     cont_value = NIL;
     raised = 0;
     handlers = NIL;
-    if (!wgc_root_add(&cont_value) || !wgc_root_add(&raised) || !wgc_root_add(&handlers))
+    macros = NIL;
+    if (!wgc_root_add(&cont_value) || !wgc_root_add(&raised) || !wgc_root_add(&handlers) ||
+        !wgc_root_add(&macros))
         lisp_error("cannot register a root");
     SYM(sym_quote)->special = SF_QUOTE;
     SYM(sym_quasiquote)->special = SF_QUASIQUOTE;
@@ -305,6 +314,9 @@ void eval_init(void)
     SYM(sym_case_lambda)->special = SF_CASE_LAMBDA;
     SYM(sym_define_record_type)->special = SF_DEFINE_RECORD;
     SYM(sym_import)->special = SF_IMPORT;
+    SYM(sym_define_syntax)->special = SF_DEFINE_SYNTAX;
+    SYM(sym_let_syntax)->special = SF_LET_SYNTAX;
+    SYM(sym_letrec_syntax)->special = SF_LET_SYNTAX;
 }
 
 static const char *sym_name(value s) { return STR(SYM(s)->name)->data; }
@@ -708,6 +720,29 @@ __attribute__((noinline)) static void do_define_record(value expr, value env)
     }
 }
 
+/* (name spec): make spec's transformer and make name a macro keyword. */
+__attribute__((noinline)) static void define_macro(value binding, value form)
+{
+    value t = NIL, spec = NIL;
+    WGC_LOCALS(binding, form, t, spec);
+    if (list_length(binding) != 2 || !SYMBOL_P(CAR(binding))) bad_syntax("define-syntax", form);
+    spec = CAR(CDR(binding));
+    t = apply_proc(SYM(intern_c("%syntax-rules"))->global, 1, &spec);
+    t = cons(CAR(binding), t);
+    macros = cons(t, macros);
+    SYM(CAR(binding))->special = SF_MACRO;
+}
+
+/* The expansion of the macro use expr (whose keyword is a macro). */
+__attribute__((noinline)) static value expand_macro(value expr)
+{
+    value m = macros;
+    while (PAIR_P(m) && CAR(CAR(m)) != CAR(expr)) m = CDR(m);
+    if (!PAIR_P(m)) lisp_error("%s: not a macro", sym_name(CAR(expr)));
+    value args[1] = {expr};   /* pushed by apply_proc before it allocates */
+    return apply_proc(CDR(CAR(m)), 1, args);
+}
+
 /* ---- calls ---------------------------------------------------------------- */
 
 const struct prim_def *prim_apply_def, *prim_callwv_def;
@@ -1078,6 +1113,23 @@ loop:
             do_define_record(expr, env);
             result = UNSPEC;
             goto done;
+        case SF_DEFINE_SYNTAX:   /* (define-syntax name (syntax-rules ...)) */
+            define_macro(x, expr);
+            result = UNSPEC;
+            goto done;
+        case SF_LET_SYNTAX:   /* the keywords are defined globally, then the body runs */
+            if (!PAIR_P(x) || list_length(CAR(x)) < 0) bad_syntax(sym_name(f), expr);
+            for (body = CAR(x); PAIR_P(body); body = CDR(body)) define_macro(CAR(body), expr);
+            body = CDR(CDR(expr));
+            goto run_body;
+        case SF_MACRO:
+            /* expand, and keep the expansion in place of the use: expr
+             * becomes (begin expansion), so a use is expanded once */
+            tmp = expand_macro(expr);
+            tmp = cons(tmp, NIL);
+            SET_CDR(expr, tmp);
+            SET_CAR(expr, sym_begin);
+            goto loop;
         case SF_IMPORT:   /* (import (scheme base) ...): everything is built in */
             result = UNSPEC;
             goto done;
