@@ -6,7 +6,9 @@
  *         lisp_read.c  the reader (text -> values)
  *         lisp_print.c the printer (display / write)
  *         lisp_eval.c  the evaluator (proper tail calls), errors
- *         lisp_prims.c the primitive procedures
+ *         lisp_prims.c the primitive procedures, the prelude (syntax-rules too)
+ *         lisp_r7rs.c  records, error objects, bytevectors, more R7RS procedures
+ *         lisp_ports.c ports (strings, files, the console) and the clock
  *         lisp_api.c   init from options, eval a string, stats (what JS calls)
  *         lisp_main.c  a native command-line runner (the wasm one is JS)
  *
