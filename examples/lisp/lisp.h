@@ -6,7 +6,9 @@
  *         lisp_read.c  the reader (text -> values)
  *         lisp_print.c the printer (display / write)
  *         lisp_eval.c  the evaluator (proper tail calls), errors
- *         lisp_prims.c the primitive procedures
+ *         lisp_prims.c the primitive procedures, the prelude (syntax-rules too)
+ *         lisp_r7rs.c  records, error objects, bytevectors, more R7RS procedures
+ *         lisp_ports.c ports (strings, files, the console) and the clock
  *         lisp_api.c   init from options, eval a string, stats (what JS calls)
  *         lisp_main.c  a native command-line runner (the wasm one is JS)
  *
@@ -89,7 +91,13 @@ typedef uintptr_t value;
     X(ENV, "environment")           \
     X(VALUES, "multiple values")    \
     X(PROMISE, "promise")          \
-    X(CONT, "continuation")
+    X(CONT, "continuation")         \
+    X(RECORD, "record")             \
+    X(RECTYPE, "record type")       \
+    X(BYTEVECTOR, "bytevector")     \
+    X(PORT, "port")                 \
+    X(PARAM, "parameter")           \
+    X(CASELAMBDA, "procedure")
 
 enum kind {
 #define X(k, name) K_##k,
@@ -113,16 +121,33 @@ struct bigint  { value hdr; int64_t n; };              /* no pointers */
 /* A vector is wgc_alloc_array of one-pointer slots: [hdr, len, items...],
  * len a fixnum (L1, L2 keep both out of the collector's way). */
 struct closure { value hdr, params, body, env, name; uintptr_t arity; };
-struct prim    { value hdr, name; uintptr_t index; };
+struct prim_def;
+struct prim    { value hdr, name; const struct prim_def *def; };
 /* An environment frame: names is a list (possibly improper, for a rest
  * parameter) whose elements are symbols or binding forms (sym init ...);
  * vals is a proper list, one cell per name.  The global frame is NIL: a
  * global's value lives in its symbol. */
 struct env     { value hdr, parent, names, vals; };
 struct values  { value hdr, list; };
+/* done: 0 for delay, 2 for delay-force (not yet forced), 1 when expr is the value */
 struct promise { value hdr, expr, env; uintptr_t done; };
 /* An escape-only continuation: live while its call/cc is on the C stack. */
 struct cont    { value hdr; uintptr_t id, live; };
+/* A record is wgc_alloc_array of slots, like a vector: [hdr, type,
+ * fields...], type its rectype (define-record-type, lisp_r7rs.c). */
+#define REC_TYPE(r)   (((value *)(r))[1])
+#define REC_FIELDS(r) (&((value *)(r))[2])
+struct rectype { value hdr, name, fields; uintptr_t nfields; };   /* fields: list of symbols */
+struct bytevector { value hdr; size_t len; unsigned char data[]; };   /* no pointers */
+/* A port (lisp_ports.c).  Input ports hold their whole text in buf (a
+ * string; a file is read when it is opened) and read at pos < len; an
+ * output string port appends to buf (len bytes used, the rest spare); an
+ * output file port writes to fp; console ports go to the embedder's sink. */
+struct port    { value hdr, buf, name; uintptr_t flags; size_t pos, len; void *fp; };
+/* make-parameter: the current value and the converter (#f for none). */
+struct param   { value hdr, value, converter; };
+/* case-lambda: a list of closures, tried in order by argument count. */
+struct caselambda { value hdr, clauses, name; };
 
 #define PAIR_P(v)     IS(v, K_PAIR)
 #define SYMBOL_P(v)   IS(v, K_SYMBOL)
@@ -174,7 +199,14 @@ value make_closure(value params, value body, value env, value name);
 value make_env(value parent, value names, value vals);
 value make_values(value list);
 value make_promise(value expr, value env);
-value make_prim(value name, size_t index);
+value make_prim(value name, const struct prim_def *def);
+value make_record(value type);         /* fields #f */
+value make_rectype(value name, value fields);
+value make_bytevector_checked(const char *who, int64_t len);
+value make_port(uintptr_t flags, value buf, value name);
+value make_param(value v, value converter);
+value make_caselambda(value clauses, value name);
+bool procedure_p(value v);
 bool eqv_p(value a, value b);
 value intern(const char *name, size_t len);
 value intern_c(const char *name);
@@ -194,7 +226,13 @@ int64_t list_length(value l);          /* -1 if not a proper list */
     X(case_, "case") X(and_, "and") X(or_, "or") X(when, "when")         \
     X(unless, "unless") X(let, "let") X(let_star, "let*")                \
     X(letrec, "letrec") X(letrec_star, "letrec*") X(begin, "begin")      \
-    X(do_, "do") X(delay, "delay") X(else_, "else") X(arrow, "=>")
+    X(do_, "do") X(delay, "delay") X(else_, "else") X(arrow, "=>")          \
+    X(guard, "guard") X(parameterize, "parameterize")                    \
+    X(let_values, "let-values") X(let_star_values, "let*-values")        \
+    X(define_values, "define-values") X(case_lambda, "case-lambda")      \
+    X(define_record_type, "define-record-type") X(import, "import")      \
+    X(delay_force, "delay-force") X(define_syntax, "define-syntax")      \
+    X(let_syntax, "let-syntax") X(letrec_syntax, "letrec-syntax")
 #define X(c, s) extern value sym_##c;
 LISP_SYMS(X)
 #undef X
@@ -220,6 +258,9 @@ void out_str(const char *s, size_t n);
 void out_cstr(const char *s);
 void out_flush(void);
 void print_value(value v, bool write);
+/* v printed into a scratch buffer (malloc'ed, reused; valid until the next
+ * call); its length in *len.  Still no wgc allocation (P1). */
+const char *print_to_scratch(value v, bool write, size_t *len);
 /* Format v into buf (truncated to len), for error messages. */
 void format_value(char *buf, size_t len, value v, bool write);
 void format_double(char *buf, size_t len, double d);
@@ -232,8 +273,33 @@ void eval_init(void);
 value eval(value expr, value env);
 value apply_proc(value f, int argc, value *argv);   /* argv rooted (L3) */
 value call_cc(value f);                /* escape-only call/cc */
+/* A language error: the message goes to lisp_errmsg.  It is raised as an
+ * R7RS error object (kind: ERRK_*, for file-error? / read-error?): a
+ * handler of with-exception-handler is called with it, guard catches it,
+ * else it unwinds to the top level, which reports the message. */
+enum { ERRK_PLAIN, ERRK_READ, ERRK_FILE };
 _Noreturn void lisp_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
+_Noreturn void lisp_error_kind(int kind, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* An error no Scheme handler sees (it only unwinds, guard included):
+ * out of memory, stack overflow, exit.  Handlers could not run there. */
+_Noreturn void lisp_error_unwind(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+/* raise / raise-continuable (R7RS): call the current handler, or unwind. */
+value lisp_raise(value obj, bool continuable);
+/* with-exception-handler: call thunk with handler installed. */
+value with_handler(value handler, value thunk);
+/* Call f(argv[0..argc)) (argv rooted); however that is left (a return, an
+ * error, an escape) call after(ctx) once, then go on leaving.  ctx is kept
+ * rooted.  dynamic-wind, parameterize, with-output-to-file use it. */
+value call_with_cleanup(value f, int argc, value *argv, void (*after)(value ctx), value ctx);
+/* The error object for a condition: R7RS error-object with message (a
+ * string or any value), irritants (a list), kind (ERRK_*). */
+value make_error_object(value message, value irritants, int kind);
+bool error_object_p(value v);
+/* Format a raised object as the top level reports it. */
+void format_condition(char *buf, size_t len, value obj);
 _Noreturn void type_error(const char *who, const char *want, value got);
 void vpush(value v);
 value vpop(void);
@@ -251,6 +317,7 @@ struct handler {
     jmp_buf jb;
     struct wgc_frame *frames;   /* wgc_frames_save() at setjmp */
     size_t sp, depth;           /* the value stack and eval depth */
+    value handlers;             /* the exception handlers (lisp_eval.c, E5) */
 };
 extern struct handler *lisp_handler;
 void handler_enter(struct handler *h);  /* then call setjmp(h->jb) */
@@ -266,11 +333,28 @@ struct prim_def {
     prim_fn fn;
     int min, max;          /* arity; max < 0: any number */
 };
-extern const struct prim_def prim_table[];
-extern const size_t prim_count;
+extern const struct prim_def prim_table[], r7rs_prims[], port_prims[];
+extern const size_t prim_count, r7rs_prim_count, port_prim_count;
 void prims_init(void);
+void r7rs_init(void);   /* lisp_r7rs.c: the error record type */
+void ports_init(void);  /* lisp_ports.c: the console ports */
 /* Primitives that the evaluator runs itself, to keep tail calls proper. */
-extern size_t prim_apply_index, prim_callwv_index;
+extern const struct prim_def *prim_apply_def, *prim_callwv_def;
+/* The global value of a primitive by name (for code built in C). */
+value prim_value(const char *name);
+/* Argument checks shared by the primitive files (lisp_prims.c). */
+int64_t want_int(const char *who, value v);
+struct string *want_string(const char *who, value v);
+int want_char(const char *who, value v);
+size_t want_index(const char *who, value v, size_t limit, bool inclusive);
+/* Optional [start [end]] arguments at argv[i], argv[i+1] (if i < argc)
+ * over a sequence of length len: 0 <= start <= end <= len. */
+void want_range(const char *who, int argc, value *argv, int i, size_t len, size_t *start,
+                size_t *end);
+/* ports (lisp_ports.c) */
+void port_close(value port);   /* the one place a port is closed (a finalizer's job later) */
+void lisp_clock_start(void);   /* called by lisp_start first */
+int64_t lisp_elapsed_ns(void); /* since then */
 /* (exit code) unwinds like an error with this flag set. */
 extern bool lisp_exit_requested;
 extern int lisp_exit_code;

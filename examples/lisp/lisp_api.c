@@ -46,8 +46,8 @@ static void on_wgc_error(enum wgc_error err, size_t size, void *data)
 {
     if (!lisp_handler) return;   /* not evaluating: let NULL come back */
     if (err == WGC_ERR_NOMEM)
-        lisp_error("out of memory: the heap is at its limit (asking for %zu bytes)", size);
-    lisp_error("allocation failed: %s (%zu bytes)", wgc_error_string(err), size);
+        lisp_error_unwind("out of memory: the heap is at its limit (asking for %zu bytes)", size);
+    lisp_error_unwind("allocation failed: %s (%zu bytes)", wgc_error_string(err), size);
 }
 
 static void report_error(void)
@@ -103,6 +103,7 @@ LISP_EXPORT int lisp_start(int gc_percent, double max_heap, unsigned stress, int
         return LISP_ERROR;
     }
     lisp_sink = sink;
+    lisp_clock_start();
     struct wgc_config cfg;
     wgc_config_default(&cfg);
     cfg.gc_percent = gc_percent;

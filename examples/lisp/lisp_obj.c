@@ -27,6 +27,13 @@ WGC_TYPE(closure_type, struct closure, offsetof(struct closure, params),
          offsetof(struct closure, body), offsetof(struct closure, env),
          offsetof(struct closure, name));
 WGC_TYPE(prim_type, struct prim, offsetof(struct prim, name));
+WGC_TYPE(rectype_type, struct rectype, offsetof(struct rectype, name),
+         offsetof(struct rectype, fields));
+WGC_TYPE(port_type, struct port, offsetof(struct port, buf), offsetof(struct port, name));
+WGC_TYPE(param_type, struct param, offsetof(struct param, value),
+         offsetof(struct param, converter));
+WGC_TYPE(caselambda_type, struct caselambda, offsetof(struct caselambda, clauses),
+         offsetof(struct caselambda, name));
 WGC_TYPE(env_type, struct env, offsetof(struct env, parent), offsetof(struct env, names),
          offsetof(struct env, vals));
 WGC_TYPE(values_type, struct values, offsetof(struct values, list));
@@ -64,7 +71,7 @@ const char *kind_name(value v)
 static void *alloc_typed(struct wgc_type *t, enum kind k)
 {
     value *p = wgc_alloc(t);
-    if (!p) lisp_error("out of memory (%s)", wgc_error_string(wgc_last_error()));
+    if (!p) lisp_error_unwind("out of memory (%s)", wgc_error_string(wgc_last_error()));
     p[0] = HDR(k);
     return p;
 }
@@ -72,7 +79,7 @@ static void *alloc_typed(struct wgc_type *t, enum kind k)
 static void *alloc_raw(size_t bytes, enum kind k)
 {
     value *p = wgc_alloc_bytes(bytes);
-    if (!p) lisp_error("out of memory (%s)", wgc_error_string(wgc_last_error()));
+    if (!p) lisp_error_unwind("out of memory (%s)", wgc_error_string(wgc_last_error()));
     p[0] = HDR(k);
     return p;
 }
@@ -119,7 +126,7 @@ value make_vector(size_t n, value fill)
     WGC_LOCALS(fill);
     if (n > (uint64_t)LISP_MAX_VECTOR) lisp_error("vector too long: %zu", n);
     value *p = wgc_alloc_array(&slot_type, n + 2);
-    if (!p) lisp_error("out of memory (%s)", wgc_error_string(wgc_last_error()));
+    if (!p) lisp_error_unwind("out of memory (%s)", wgc_error_string(wgc_last_error()));
     p[0] = HDR(K_VECTOR);
     p[1] = MAKE_FIXNUM(n);
     for (size_t i = 0; i < n; i++) p[2 + i] = fill;
@@ -190,13 +197,83 @@ value make_promise(value expr, value env)
     return (value)p;
 }
 
-value make_prim(value name, size_t index)
+value make_prim(value name, const struct prim_def *def)
 {
     WGC_LOCALS(name);
     struct prim *p = alloc_typed(&prim_type, K_PRIM);
     p->name = name;
-    p->index = index;
+    p->def = def;
     return (value)p;
+}
+
+value make_record(value type)
+{
+    WGC_LOCALS(type);
+    size_t n = ((struct rectype *)type)->nfields;
+    value *p = wgc_alloc_array(&slot_type, n + 2);
+    if (!p) lisp_error_unwind("out of memory (%s)", wgc_error_string(wgc_last_error()));
+    p[0] = HDR(K_RECORD);
+    p[1] = type;
+    for (size_t i = 0; i < n; i++) p[2 + i] = FALSE_V;
+    return (value)p;
+}
+
+value make_rectype(value name, value fields)
+{
+    WGC_LOCALS(name, fields);
+    int64_t n = list_length(fields);
+    if (n < 0 || n > 10000) lisp_error("define-record-type: bad field list");
+    struct rectype *t = alloc_typed(&rectype_type, K_RECTYPE);
+    t->name = name;
+    t->fields = fields;
+    t->nfields = (uintptr_t)n;
+    return (value)t;
+}
+
+value make_bytevector_checked(const char *who, int64_t len)
+{
+    if (len < 0) lisp_error("%s: negative length %" PRId64, who, len);
+    if (len > LISP_MAX_STRING)
+        lisp_error("%s: bytevector too long (%" PRId64 " bytes; the limit is %" PRId64 ")", who,
+                   len, LISP_MAX_STRING);
+    struct bytevector *b =
+        alloc_raw(offsetof(struct bytevector, data) + (size_t)len, K_BYTEVECTOR);
+    b->len = (size_t)len;
+    return (value)b;
+}
+
+value make_port(uintptr_t flags, value buf, value name)
+{
+    WGC_LOCALS(buf, name);
+    struct port *p = alloc_typed(&port_type, K_PORT);
+    p->buf = buf;
+    p->name = name;
+    p->flags = flags;
+    return (value)p;
+}
+
+value make_param(value v, value converter)
+{
+    WGC_LOCALS(v, converter);
+    struct param *p = alloc_typed(&param_type, K_PARAM);
+    p->value = v;
+    p->converter = converter;
+    return (value)p;
+}
+
+value make_caselambda(value clauses, value name)
+{
+    WGC_LOCALS(clauses, name);
+    struct caselambda *c = alloc_typed(&caselambda_type, K_CASELAMBDA);
+    c->clauses = clauses;
+    c->name = name;
+    return (value)c;
+}
+
+bool procedure_p(value v)
+{
+    return IS(v, K_CLOSURE) || IS(v, K_PRIM) || IS(v, K_CONT) || IS(v, K_PARAM) ||
+           IS(v, K_CASELAMBDA);
 }
 
 value list_from(value *items, size_t n)

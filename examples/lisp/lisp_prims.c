@@ -31,7 +31,7 @@
 
 /* ---- argument checks ------------------------------------------------------ */
 
-static int64_t want_int(const char *who, value v)
+int64_t want_int(const char *who, value v)
 {
     if (!integer_p(v)) type_error(who, "integer", v);
     return int_val(v);
@@ -49,13 +49,13 @@ static value want_pair(const char *who, value v)
     return v;
 }
 
-static struct string *want_string(const char *who, value v)
+struct string *want_string(const char *who, value v)
 {
     if (!STRING_P(v)) type_error(who, "string", v);
     return STR(v);
 }
 
-static int want_char(const char *who, value v)
+int want_char(const char *who, value v)
 {
     if (!CHAR_P(v)) type_error(who, "character", v);
     return CHAR_VAL(v);
@@ -74,7 +74,7 @@ static value want_list(const char *who, value v)
 }
 
 /* An index in [0, limit) (or [0, limit] when inclusive). */
-static size_t want_index(const char *who, value v, size_t limit, bool inclusive)
+size_t want_index(const char *who, value v, size_t limit, bool inclusive)
 {
     int64_t i = want_int(who, v);
     if (i < 0 || (uint64_t)i > limit || (!inclusive && (uint64_t)i == limit))
@@ -83,7 +83,15 @@ static size_t want_index(const char *who, value v, size_t limit, bool inclusive)
     return (size_t)i;
 }
 
-static bool procedure_p(value v) { return IS(v, K_CLOSURE) || IS(v, K_PRIM) || IS(v, K_CONT); }
+void want_range(const char *who, int argc, value *argv, int i, size_t len, size_t *start,
+                size_t *end)
+{
+    *start = i < argc ? want_index(who, argv[i], len, true) : 0;
+    *end = i + 1 < argc ? want_index(who, argv[i + 1], len, true) : len;
+    if (*end < *start) lisp_error("%s: end %zu before start %zu", who, *end, *start);
+}
+
+value prim_value(const char *name) { return SYM(intern_c(name))->global; }
 
 _Noreturn static void overflow(const char *who) { lisp_error("%s: integer overflow", who); }
 
@@ -449,6 +457,10 @@ static bool equal_at(value a, value b, int depth)
         }
         if (STRING_P(a) && STRING_P(b))
             return STR(a)->len == STR(b)->len && memcmp(STR(a)->data, STR(b)->data, STR(a)->len) == 0;
+        if (IS(a, K_BYTEVECTOR) && IS(b, K_BYTEVECTOR)) {
+            const struct bytevector *x = (void *)a, *y = (void *)b;
+            return x->len == y->len && memcmp(x->data, y->data, x->len) == 0;
+        }
         if (VECTOR_P(a) && VECTOR_P(b)) {
             if (VEC_LEN(a) != VEC_LEN(b)) return false;
             for (size_t i = 0; i < VEC_LEN(a); i++)
@@ -492,21 +504,18 @@ static value p_set_cdr(int argc, value *argv)
     return UNSPEC;
 }
 
-/* c[ad]{2,3}r: path is read right to left, as in the name. */
-static value cxr(const char *who, value v, const char *path)
+/* c[ad]{2}r (the longer ones: lisp_r7rs.c) */
+static value cxr2(const char *who, value v, char outer, char inner)
 {
-    for (size_t i = strlen(path); i-- > 0;) {
-        if (!PAIR_P(v)) type_error(who, "pair", v);
-        v = path[i] == 'a' ? CAR(v) : CDR(v);
-    }
-    return v;
+    if (!PAIR_P(v)) type_error(who, "pair", v);
+    v = inner == 'a' ? CAR(v) : CDR(v);
+    if (!PAIR_P(v)) type_error(who, "pair", v);
+    return outer == 'a' ? CAR(v) : CDR(v);
 }
-#define CXR(name, path) \
-    static value p_##name(int argc, value *argv) { return cxr(#name, argv[0], path); }
-CXR(caar, "aa") CXR(cadr, "ad") CXR(cdar, "da") CXR(cddr, "dd")
-CXR(caddr, "add") CXR(cdddr, "ddd") CXR(caadr, "aad") CXR(cddar, "dda")
-CXR(cadar, "ada") CXR(cdadr, "dad") CXR(caaar, "aaa") CXR(cdaar, "daa")
-CXR(cadddr, "addd")
+static value p_caar(int argc, value *argv) { return cxr2("caar", argv[0], 'a', 'a'); }
+static value p_cadr(int argc, value *argv) { return cxr2("cadr", argv[0], 'a', 'd'); }
+static value p_cdar(int argc, value *argv) { return cxr2("cdar", argv[0], 'd', 'a'); }
+static value p_cddr(int argc, value *argv) { return cxr2("cddr", argv[0], 'd', 'd'); }
 
 static value p_list(int argc, value *argv) { return list_from(argv, (size_t)argc); }
 
@@ -580,9 +589,28 @@ static value mem(const char *who, value x, value l, enum eqkind k)
     if (l != NIL) type_error(who, "list", l);
     return FALSE_V;
 }
+
+/* member / assoc with a compare procedure: the cursor stays in argv[1],
+ * a root, while the procedure runs (it may allocate or change the list). */
+static value mem_with(const char *who, int argc, value *argv, bool assoc)
+{
+    if (!procedure_p(argv[2])) type_error(who, "procedure", argv[2]);
+    for (; PAIR_P(argv[1]); argv[1] = CDR(argv[1])) {
+        value item = CAR(argv[1]);
+        if (assoc && !PAIR_P(item)) type_error(who, "association list entry (a pair)", item);
+        value args[2] = {argv[0], assoc ? CAR(item) : item};   /* pushed before any allocation (N2) */
+        if (TRUTHY(apply_proc(argv[2], 2, args))) return assoc ? CAR(argv[1]) : argv[1];
+    }
+    if (argv[1] != NIL) type_error(who, "list", argv[1]);
+    return FALSE_V;
+}
 static value p_memq(int argc, value *argv) { return mem("memq", argv[0], argv[1], BY_EQ); }
 static value p_memv(int argc, value *argv) { return mem("memv", argv[0], argv[1], BY_EQV); }
-static value p_member(int argc, value *argv) { return mem("member", argv[0], argv[1], BY_EQUAL); }
+static value p_member(int argc, value *argv)
+{
+    if (argc == 3) return mem_with("member", argc, argv, false);
+    return mem("member", argv[0], argv[1], BY_EQUAL);
+}
 
 static value ass(const char *who, value x, value l, enum eqkind k)
 {
@@ -595,7 +623,11 @@ static value ass(const char *who, value x, value l, enum eqkind k)
 }
 static value p_assq(int argc, value *argv) { return ass("assq", argv[0], argv[1], BY_EQ); }
 static value p_assv(int argc, value *argv) { return ass("assv", argv[0], argv[1], BY_EQV); }
-static value p_assoc(int argc, value *argv) { return ass("assoc", argv[0], argv[1], BY_EQUAL); }
+static value p_assoc(int argc, value *argv)
+{
+    if (argc == 3) return mem_with("assoc", argc, argv, true);
+    return ass("assoc", argv[0], argv[1], BY_EQUAL);
+}
 
 /* ---- higher order (N2) ------------------------------------------------------ */
 
@@ -658,10 +690,16 @@ static value p_force(int argc, value *argv)
 {
     if (!IS(argv[0], K_PROMISE)) return argv[0];
     struct promise *p = (struct promise *)argv[0];
-    if (!p->done) {
+    if (p->done != 1) {   /* 0: delay; 2: delay-force, whose value is a promise to force */
+        bool chain = p->done == 2;
         value v = eval(p->expr, p->env);
+        if (chain) {
+            if (!IS(v, K_PROMISE)) type_error("delay-force", "promise", v);
+            value args[1] = {v};   /* pushed by apply_proc before it allocates */
+            v = apply_proc(prim_value("force"), 1, args);
+        }
         p = (struct promise *)argv[0];
-        if (!p->done) {   /* the body may have forced it already */
+        if (p->done != 1) {   /* the body may have forced it already */
             lisp_store(argv[0], &p->expr, v);
             lisp_store(argv[0], &p->env, NIL);
             p->done = 1;
@@ -672,17 +710,12 @@ static value p_force(int argc, value *argv)
 
 static value p_eval(int argc, value *argv) { return eval(argv[0], NIL); }
 
+/* (error message irritant ...): raises an R7RS error object; uncaught,
+ * the top level prints the message and the irritants (format_condition). */
 static value p_error(int argc, value *argv)
 {
-    char msg[400], item[160];
-    size_t n = 0;
-    msg[0] = 0;
-    for (int i = 0; i < argc; i++) {
-        format_value(item, sizeof item, argv[i], i > 0 || !STRING_P(argv[i]));
-        n += (size_t)snprintf(msg + n, sizeof msg - n, "%s%s", i ? " " : "", item);
-        if (n >= sizeof msg) break;
-    }
-    lisp_error("%s", msg);
+    value irritants = list_from(argv + 1, (size_t)argc - 1);
+    return lisp_raise(make_error_object(argv[0], irritants, ERRK_PLAIN), false);
 }
 
 static value p_exit(int argc, value *argv)
@@ -693,7 +726,7 @@ static value p_exit(int argc, value *argv)
         else if (integer_p(argv[0])) lisp_exit_code = (int)(int_val(argv[0]) & 255);
     }
     lisp_exit_requested = true;
-    lisp_error("exit");
+    lisp_error_unwind("exit");
 }
 
 /* ---- vectors ---------------------------------------------------------------- */
@@ -729,33 +762,12 @@ static value p_vector_set(int argc, value *argv)
     return UNSPEC;
 }
 
-static value p_vector_to_list(int argc, value *argv)
-{
-    value v = want_vector("vector->list", argv[0]);
-    return list_from(VEC_ITEMS(v), VEC_LEN(v));   /* v is rooted in argv */
-}
-
 static value p_list_to_vector(int argc, value *argv)
 {
     value l = want_list("list->vector", argv[0]);
     value v = make_vector((size_t)list_length(l), FALSE_V);
     l = argv[0];
     for (size_t i = 0; PAIR_P(l); l = CDR(l), i++) VEC_ITEMS(v)[i] = CAR(l);
-    return v;
-}
-
-static value p_vector_fill(int argc, value *argv)
-{
-    value v = want_vector("vector-fill!", argv[0]);
-    for (size_t i = 0; i < VEC_LEN(v); i++) VEC_SET(v, i, argv[1]);
-    return UNSPEC;
-}
-
-static value p_vector_copy(int argc, value *argv)
-{
-    size_t n = VEC_LEN(want_vector("vector-copy", argv[0]));
-    value v = make_vector(n, FALSE_V);
-    memcpy(VEC_ITEMS(v), VEC_ITEMS(argv[0]), n * sizeof(value));
     return v;
 }
 
@@ -786,6 +798,10 @@ static value p_char_gt(int argc, value *argv) { return char_compare("char>?", ar
 static value p_char_le(int argc, value *argv) { return char_compare("char<=?", argc, argv, LE, false); }
 static value p_char_ge(int argc, value *argv) { return char_compare("char>=?", argc, argv, GE, false); }
 static value p_char_ci_eq(int argc, value *argv) { return char_compare("char-ci=?", argc, argv, EQ, true); }
+static value p_char_ci_lt(int argc, value *argv) { return char_compare("char-ci<?", argc, argv, LT, true); }
+static value p_char_ci_gt(int argc, value *argv) { return char_compare("char-ci>?", argc, argv, GT, true); }
+static value p_char_ci_le(int argc, value *argv) { return char_compare("char-ci<=?", argc, argv, LE, true); }
+static value p_char_ci_ge(int argc, value *argv) { return char_compare("char-ci>=?", argc, argv, GE, true); }
 
 static value p_char_alphabetic_p(int argc, value *argv) { return BOOL(isalpha(want_char("char-alphabetic?", argv[0]))); }
 static value p_char_numeric_p(int argc, value *argv) { return BOOL(isdigit(want_char("char-numeric?", argv[0]))); }
@@ -854,12 +870,6 @@ static value p_string_append(int argc, value *argv)
     return r;
 }
 
-static value p_string_copy(int argc, value *argv)
-{
-    struct string *s = want_string("string-copy", argv[0]);
-    return make_string(s->data, s->len);
-}
-
 static int string_cmp(const char *who, value a, value b, bool fold)
 {
     struct string *x = want_string(who, a), *y = want_string(who, b);
@@ -886,16 +896,10 @@ static value p_string_gt(int argc, value *argv) { return string_compare("string>
 static value p_string_le(int argc, value *argv) { return string_compare("string<=?", argc, argv, LE, false); }
 static value p_string_ge(int argc, value *argv) { return string_compare("string>=?", argc, argv, GE, false); }
 static value p_string_ci_eq(int argc, value *argv) { return string_compare("string-ci=?", argc, argv, EQ, true); }
-
-static value p_string_to_list(int argc, value *argv)
-{
-    value l = NIL;
-    WGC_LOCALS(l);
-    struct string *s = want_string("string->list", argv[0]);
-    for (size_t i = s->len; i-- > 0;)
-        l = cons(MAKE_CHAR((unsigned char)STR(argv[0])->data[i]), l);
-    return l;
-}
+static value p_string_ci_lt(int argc, value *argv) { return string_compare("string-ci<?", argc, argv, LT, true); }
+static value p_string_ci_gt(int argc, value *argv) { return string_compare("string-ci>?", argc, argv, GT, true); }
+static value p_string_ci_le(int argc, value *argv) { return string_compare("string-ci<=?", argc, argv, LE, true); }
+static value p_string_ci_ge(int argc, value *argv) { return string_compare("string-ci>=?", argc, argv, GE, true); }
 
 static value p_list_to_string(int argc, value *argv)
 {
@@ -931,24 +935,6 @@ static value string_case(const char *who, value v, int (*fn)(int))
 static value p_string_upcase(int argc, value *argv) { return string_case("string-upcase", argv[0], toupper); }
 static value p_string_downcase(int argc, value *argv) { return string_case("string-downcase", argv[0], tolower); }
 
-/* ---- output ----------------------------------------------------------------------- */
-
-static value p_display(int argc, value *argv) { print_value(argv[0], false); return UNSPEC; }
-static value p_write(int argc, value *argv) { print_value(argv[0], true); return UNSPEC; }
-static value p_newline(int argc, value *argv) { out_str("\n", 1); return UNSPEC; }
-static value p_write_char(int argc, value *argv)
-{
-    char c = (char)want_char("write-char", argv[0]);
-    out_str(&c, 1);
-    return UNSPEC;
-}
-static value p_write_string(int argc, value *argv)
-{
-    struct string *s = want_string("write-string", argv[0]);
-    out_str(s->data, s->len);
-    return UNSPEC;
-}
-
 /* ---- the collector, seen from Scheme ------------------------------------------------ */
 
 static value p_runtime(int argc, value *argv)
@@ -976,8 +962,18 @@ static value p_gc_stats(int argc, value *argv)
         {"objects-freed", st.nfree},    {"pause-max-ns", st.pause_max_ns},
         {"pause-total-ns", st.pause_total_ns},
     };
+    /* the collector's share of the time since the interpreter started */
+    int64_t elapsed = lisp_elapsed_ns();
+    double share = elapsed > 0 ? 100.0 * (double)st.pause_total_ns / (double)elapsed : 0.0;
+    if (share > 100) share = 100;   /* the clocks differ a little */
     value l = NIL, cell = NIL;
     WGC_LOCALS(l, cell);
+    cell = make_flonum(share);
+    cell = cons(intern_c("gc-time-percent"), cell);
+    l = cons(cell, l);
+    cell = make_int(elapsed);
+    cell = cons(intern_c("elapsed-ns"), cell);
+    l = cons(cell, l);
     for (size_t i = sizeof items / sizeof items[0]; i-- > 0;) {
         cell = make_int(items[i].v > INT64_MAX ? INT64_MAX : (int64_t)items[i].v);
         cell = cons(intern_c(items[i].name), cell);
@@ -1023,15 +1019,12 @@ const struct prim_def prim_table[] = {
     {"cons", p_cons, 2, 2}, {"car", p_car, 1, 1}, {"cdr", p_cdr, 1, 1},
     {"set-car!", p_set_car, 2, 2}, {"set-cdr!", p_set_cdr, 2, 2},
     {"caar", p_caar, 1, 1}, {"cadr", p_cadr, 1, 1}, {"cdar", p_cdar, 1, 1},
-    {"cddr", p_cddr, 1, 1}, {"caddr", p_caddr, 1, 1}, {"cdddr", p_cdddr, 1, 1},
-    {"caadr", p_caadr, 1, 1}, {"cddar", p_cddar, 1, 1}, {"cadar", p_cadar, 1, 1},
-    {"cdadr", p_cdadr, 1, 1}, {"caaar", p_caaar, 1, 1}, {"cdaar", p_cdaar, 1, 1},
-    {"cadddr", p_cadddr, 1, 1},
+    {"cddr", p_cddr, 1, 1},
     {"list", p_list, 0, -1}, {"length", p_length, 1, 1}, {"append", p_append, 0, -1},
     {"reverse", p_reverse, 1, 1}, {"list-tail", p_list_tail, 2, 2},
     {"list-ref", p_list_ref, 2, 2}, {"memq", p_memq, 2, 2}, {"memv", p_memv, 2, 2},
-    {"member", p_member, 2, 2}, {"assq", p_assq, 2, 2}, {"assv", p_assv, 2, 2},
-    {"assoc", p_assoc, 2, 2},
+    {"member", p_member, 2, 3}, {"assq", p_assq, 2, 2}, {"assv", p_assv, 2, 2},
+    {"assoc", p_assoc, 2, 3},
     {"map", p_map, 2, -1}, {"for-each", p_for_each, 2, -1}, {"apply", p_apply, 1, -1},
     {"call-with-values", p_call_with_values, 2, 2}, {"values", p_values, 0, -1},
     {"call-with-current-continuation", p_call_cc, 1, 1}, {"call/cc", p_call_cc, 1, 1},
@@ -1039,13 +1032,13 @@ const struct prim_def prim_table[] = {
     {"exit", p_exit, 0, 1},
     {"vector", p_vector, 0, -1}, {"make-vector", p_make_vector, 1, 2},
     {"vector-length", p_vector_length, 1, 1}, {"vector-ref", p_vector_ref, 2, 2},
-    {"vector-set!", p_vector_set, 3, 3}, {"vector->list", p_vector_to_list, 1, 1},
-    {"list->vector", p_list_to_vector, 1, 1}, {"vector-fill!", p_vector_fill, 2, 2},
-    {"vector-copy", p_vector_copy, 1, 1},
+    {"vector-set!", p_vector_set, 3, 3}, {"list->vector", p_list_to_vector, 1, 1},
     {"char->integer", p_char_to_integer, 1, 1}, {"integer->char", p_integer_to_char, 1, 1},
     {"char=?", p_char_eq, 1, -1}, {"char<?", p_char_lt, 1, -1}, {"char>?", p_char_gt, 1, -1},
     {"char<=?", p_char_le, 1, -1}, {"char>=?", p_char_ge, 1, -1},
-    {"char-ci=?", p_char_ci_eq, 1, -1},
+    {"char-ci=?", p_char_ci_eq, 1, -1}, {"char-ci<?", p_char_ci_lt, 1, -1},
+    {"char-ci>?", p_char_ci_gt, 1, -1}, {"char-ci<=?", p_char_ci_le, 1, -1},
+    {"char-ci>=?", p_char_ci_ge, 1, -1},
     {"char-alphabetic?", p_char_alphabetic_p, 1, 1}, {"char-numeric?", p_char_numeric_p, 1, 1},
     {"char-whitespace?", p_char_whitespace_p, 1, 1},
     {"char-upper-case?", p_char_upper_case_p, 1, 1},
@@ -1054,15 +1047,15 @@ const struct prim_def prim_table[] = {
     {"string-length", p_string_length, 1, 1}, {"string-ref", p_string_ref, 2, 2},
     {"string-set!", p_string_set, 3, 3}, {"make-string", p_make_string, 1, 2},
     {"string", p_string, 0, -1}, {"substring", p_substring, 2, 3},
-    {"string-append", p_string_append, 0, -1}, {"string-copy", p_string_copy, 1, 1},
+    {"string-append", p_string_append, 0, -1},
     {"string=?", p_string_eq, 1, -1}, {"string<?", p_string_lt, 1, -1},
     {"string>?", p_string_gt, 1, -1}, {"string<=?", p_string_le, 1, -1},
     {"string>=?", p_string_ge, 1, -1}, {"string-ci=?", p_string_ci_eq, 1, -1},
-    {"string->list", p_string_to_list, 1, 1}, {"list->string", p_list_to_string, 1, 1},
+    {"string-ci<?", p_string_ci_lt, 1, -1}, {"string-ci>?", p_string_ci_gt, 1, -1},
+    {"string-ci<=?", p_string_ci_le, 1, -1}, {"string-ci>=?", p_string_ci_ge, 1, -1},
+    {"list->string", p_list_to_string, 1, 1},
     {"string->symbol", p_string_to_symbol, 1, 1}, {"symbol->string", p_symbol_to_string, 1, 1},
     {"string-upcase", p_string_upcase, 1, 1}, {"string-downcase", p_string_downcase, 1, 1},
-    {"display", p_display, 1, 1}, {"write", p_write, 1, 1}, {"newline", p_newline, 0, 0},
-    {"write-char", p_write_char, 1, 1}, {"write-string", p_write_string, 1, 1},
     {"runtime", p_runtime, 0, 0}, {"collect-garbage", p_collect_garbage, 0, 0},
     {"gc-stats", p_gc_stats, 0, 0}, {"verify-heap", p_verify_heap, 0, 0},
 };
@@ -1070,13 +1063,21 @@ const size_t prim_count = sizeof prim_table / sizeof prim_table[0];
 
 void prims_init(void)
 {
-    for (size_t i = 0; i < prim_count; i++) {
-        value sym = intern_c(prim_table[i].name);
-        value prim = make_prim(sym, i);   /* sym: kept by the symbol table (L4) */
-        lisp_store(sym, &SYM(sym)->global, prim);
-        if (prim_table[i].fn == p_apply) prim_apply_index = i;
-        if (prim_table[i].fn == p_call_with_values) prim_callwv_index = i;
+    const struct { const struct prim_def *t; size_t n; } tables[] = {
+        {prim_table, prim_count}, {r7rs_prims, r7rs_prim_count}, {port_prims, port_prim_count},
+    };
+    for (size_t k = 0; k < sizeof tables / sizeof tables[0]; k++) {
+        for (size_t i = 0; i < tables[k].n; i++) {
+            const struct prim_def *d = &tables[k].t[i];
+            value sym = intern_c(d->name);
+            value prim = make_prim(sym, d);   /* sym: kept by the symbol table (L4) */
+            lisp_store(sym, &SYM(sym)->global, prim);
+            if (d->fn == p_apply) prim_apply_def = d;
+            if (d->fn == p_call_with_values) prim_callwv_def = d;
+        }
     }
+    r7rs_init();
+    ports_init();
 }
 
 /* ---- the prelude: library procedures written in Scheme ------------------------------- */
@@ -1106,9 +1107,18 @@ const char lisp_prelude[] =
     "(define (list-index pred l)\n"
     "  (let loop ((l l) (i 0))\n"
     "    (cond ((null? l) #f) ((pred (car l)) i) (else (loop (cdr l) (+ i 1))))))\n"
-    "(define (vector-map f v) (list->vector (map f (vector->list v))))\n"
-    "(define (vector-for-each f v) (for-each f (vector->list v)))\n"
-    "(define (string-for-each f s) (for-each f (string->list s)))\n"
+    "(define (vector-map f v . vs)\n"
+    "  (list->vector (apply map f (vector->list v) (map vector->list vs))))\n"
+    "(define (vector-for-each f v . vs)\n"
+    "  (apply for-each f (vector->list v) (map vector->list vs)))\n"
+    "(define (string-map f s . ss)\n"
+    "  (list->string (apply map f (string->list s) (map string->list ss))))\n"
+    "(define (string-for-each f s . ss)\n"
+    "  (apply for-each f (string->list s) (map string->list ss)))\n"
+    "(define (exact-rational? x) (exact-integer? x))\n"
+    "(define (call-with-output-string proc)\n"
+    "  (let ((port (open-output-string))) (proc port) (get-output-string port)))\n"
+    "(define emergency-exit exit)\n"
     "(define (%merge a b less?)\n"
     "  (let loop ((a a) (b b) (acc '()))\n"
     "    (cond ((null? a) (append (reverse acc) b))\n"
@@ -1123,4 +1133,68 @@ const char lisp_prelude[] =
     "            (split (- i 1) (cons (car back) front) (cdr back))))))\n"
     "(define (sort seq less?)\n"
     "  (if (vector? seq) (list->vector (%sort (vector->list seq) less?)) (%sort seq less?)))\n"
-    "(define (assert ok . what) (if (not ok) (apply error \"assertion failed\" what)))\n";
+    "(define (assert ok . what) (if (not ok) (apply error \"assertion failed\" what)))\n"
+    ";; syntax-rules, not hygienic: a transformer is a procedure from the\n"
+    ";; macro-use form to its expansion (define-syntax, lisp_eval.c).\n"
+    ";; Pattern variables bound under an ellipsis map to (%ell value ...).\n"
+    "(define (%sr-plen l) (if (pair? l) (+ 1 (%sr-plen (cdr l))) 0))\n"
+    "(define (%sr-vars pat lits)\n"
+    "  (cond ((symbol? pat) (if (or (memq pat lits) (eq? pat '...) (eq? pat '_)) '() (list pat)))\n"
+    "        ((pair? pat) (append (%sr-vars (car pat) lits) (%sr-vars (cdr pat) lits)))\n"
+    "        ((vector? pat) (%sr-vars (vector->list pat) lits))\n"
+    "        (else '())))\n"
+    "(define (%sr-match pat form lits binds)\n"
+    "  (cond ((symbol? pat)\n"
+    "         (cond ((memq pat lits) (and (eq? form pat) binds))\n"
+    "               ((eq? pat '_) binds)\n"
+    "               (else (cons (cons pat form) binds))))\n"
+    "        ((and (pair? pat) (pair? (cdr pat)) (eq? (cadr pat) '...))\n"
+    "         (let ((n (- (%sr-plen form) (%sr-plen (cddr pat)))))\n"
+    "           (and (>= n 0)\n"
+    "                (let loop ((i 0) (f form) (acc '()))\n"
+    "                  (if (< i n)\n"
+    "                      (let ((b (%sr-match (car pat) (car f) lits '())))\n"
+    "                        (and b (loop (+ i 1) (cdr f) (cons b acc))))\n"
+    "                      (let ((rest (%sr-match (cddr pat) f lits binds)))\n"
+    "                        (and rest\n"
+    "                             (append (map (lambda (v)\n"
+    "                                            (cons v (cons '%ell (map (lambda (b) (cdr (assq v b)))\n"
+    "                                                                     (reverse acc)))))\n"
+    "                                          (%sr-vars (car pat) lits))\n"
+    "                                     rest))))))))\n"
+    "        ((pair? pat)\n"
+    "         (and (pair? form)\n"
+    "              (let ((b (%sr-match (car pat) (car form) lits binds)))\n"
+    "                (and b (%sr-match (cdr pat) (cdr form) lits b)))))\n"
+    "        ((null? pat) (and (null? form) binds))\n"
+    "        ((vector? pat)\n"
+    "         (and (vector? form) (%sr-match (vector->list pat) (vector->list form) lits binds)))\n"
+    "        (else (and (equal? pat form) binds))))\n"
+    "(define (%sr-ell? x) (and (pair? x) (eq? (car x) '%ell)))\n"
+    "(define (%sr-expand t binds)\n"
+    "  (cond ((symbol? t) (let ((b (assq t binds))) (if b (cdr b) t)))\n"
+    "        ((and (pair? t) (eq? (car t) '...) (pair? (cdr t))) (cadr t))\n"
+    "        ((and (pair? t) (pair? (cdr t)) (eq? (cadr t) '...) (pair? (cddr t)) (eq? (caddr t) '...))\n"
+    "         (append (apply append (%sr-expand (list (list (car t) '...) '...) binds))\n"
+    "                 (%sr-expand (cdddr t) binds)))\n"
+    "        ((and (pair? t) (pair? (cdr t)) (eq? (cadr t) '...))\n"
+    "         (let* ((vars (filter (lambda (v) (let ((b (assq v binds))) (and b (%sr-ell? (cdr b)))))\n"
+    "                              (%sr-vars (car t) '())))\n"
+    "                (items (if (null? vars)\n"
+    "                           (error \"syntax-rules: no pattern variable before ... in\" t)\n"
+    "                           (apply map (lambda vals (%sr-expand (car t) (append (map cons vars vals) binds)))\n"
+    "                                  (map (lambda (v) (cddr (assq v binds))) vars)))))\n"
+    "           (append items (%sr-expand (cddr t) binds))))\n"
+    "        ((pair? t) (cons (%sr-expand (car t) binds) (%sr-expand (cdr t) binds)))\n"
+    "        ((vector? t) (list->vector (%sr-expand (vector->list t) binds)))\n"
+    "        (else t)))\n"
+    "(define (%syntax-rules spec)\n"
+    "  (if (not (and (pair? spec) (eq? (car spec) 'syntax-rules) (pair? (cdr spec)) (list? (cadr spec))))\n"
+    "      (error \"define-syntax: only syntax-rules transformers are supported:\" spec))\n"
+    "  (let ((lits (cadr spec)) (rules (cddr spec)))\n"
+    "    (lambda (form)\n"
+    "      (let loop ((rs rules))\n"
+    "        (cond ((null? rs) (error \"no syntax-rules pattern matches\" form))\n"
+    "              ((%sr-match (cdar (car rs)) (cdr form) lits '())\n"
+    "               => (lambda (b) (%sr-expand (cadr (car rs)) b)))\n"
+    "              (else (loop (cdr rs))))))))\n";

@@ -30,8 +30,9 @@ void (*lisp_sink)(int fd, const char *s, size_t n);
 static char outbuf[4096];
 static size_t outlen;
 
-/* When set, output goes to this buffer instead (format_value). */
-static struct capture { char *buf; size_t len, pos; } *capture;
+/* When set, output goes to this buffer instead (format_value); with grow
+ * set, buf is malloc'ed and grows (print_to_scratch). */
+static struct capture { char *buf; size_t len, pos; bool grow; } *capture;
 
 void out_flush(void)
 {
@@ -42,6 +43,15 @@ void out_flush(void)
 void out_str(const char *s, size_t n)
 {
     if (capture) {
+        if (capture->grow && capture->pos + n + 1 > capture->len) {
+            size_t cap = capture->len * 2;
+            while (cap < capture->pos + n + 1) cap *= 2;
+            char *nb = realloc(capture->buf, cap);
+            if (nb) {   /* else the text is cut short */
+                capture->buf = nb;
+                capture->len = cap;
+            }
+        }
         for (size_t i = 0; i < n && capture->pos + 1 < capture->len; i++)
             capture->buf[capture->pos++] = s[i];
         return;
@@ -266,6 +276,56 @@ static void print_at(value v, bool write, int depth)
     case K_CONT:
         out_cstr("#<continuation>");
         return;
+    case K_RECORD: {
+        value t = REC_TYPE(v);
+        if (error_object_p(v)) {
+            char msg[300];
+            format_condition(msg, sizeof msg, v);
+            out_cstr("#<error ");
+            out_cstr(msg);
+            out_str(">", 1);
+            return;
+        }
+        out_cstr("#<");
+        print_at(((struct rectype *)t)->name, false, depth + 1);
+        for (size_t i = 0; i < ((struct rectype *)t)->nfields; i++) {
+            out_str(" ", 1);
+            print_at(REC_FIELDS(v)[i], write, depth + 1);
+        }
+        out_str(">", 1);
+        return;
+    }
+    case K_RECTYPE:
+        out_cstr("#<record-type ");
+        print_at(((struct rectype *)v)->name, false, depth + 1);
+        out_str(">", 1);
+        return;
+    case K_BYTEVECTOR: {
+        const struct bytevector *b = (const struct bytevector *)v;
+        out_str("#u8(", 4);
+        for (size_t i = 0; i < b->len; i++) {
+            snprintf(buf, sizeof buf, i ? " %u" : "%u", b->data[i]);
+            out_cstr(buf);
+        }
+        out_str(")", 1);
+        return;
+    }
+    case K_PORT:
+        out_cstr("#<port>");
+        return;
+    case K_PARAM:
+        out_cstr("#<parameter>");
+        return;
+    case K_CASELAMBDA: {
+        value name = ((struct caselambda *)v)->name;
+        out_cstr("#<procedure");
+        if (SYMBOL_P(name)) {
+            out_str(" ", 1);
+            print_at(name, false, depth + 1);
+        }
+        out_str(">", 1);
+        return;
+    }
     case K_COUNT:
         break;
     }
@@ -278,9 +338,28 @@ void print_value(value v, bool write)
     print_at(v, write, 0);
 }
 
+const char *print_to_scratch(value v, bool write, size_t *len)
+{
+    static char *scratch;
+    static size_t cap;
+    if (!scratch) {
+        scratch = malloc(256);
+        cap = scratch ? 256 : 0;
+    }
+    struct capture c = {scratch, cap, 0, true}, *saved = capture;
+    capture = &c;
+    print_budget = PRINT_MAX_NODES;
+    if (c.len) print_at(v, write, 0);
+    capture = saved;
+    scratch = c.buf;
+    cap = c.len;
+    *len = c.pos;
+    return scratch ? scratch : "";
+}
+
 void format_value(char *buf, size_t len, value v, bool write)
 {
-    struct capture c = {buf, len, 0}, *saved = capture;
+    struct capture c = {buf, len, 0, false}, *saved = capture;
     capture = &c;
     print_budget = PRINT_MAX_NODES;
     print_at(v, write, PRINT_MAX_DEPTH - 8);   /* short: messages are one line */

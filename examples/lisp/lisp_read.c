@@ -32,7 +32,7 @@ static value read_at(struct reader *r, int depth);
 
 _Noreturn static void read_error(struct reader *r, const char *what)
 {
-    lisp_error("read error (line %d): %s", r->line, what);
+    lisp_error_kind(ERRK_READ, "read error (line %d): %s", r->line, what);
 }
 
 /* The next byte, 0 at the end of the text (R3). */
@@ -139,6 +139,22 @@ static value read_vector(struct reader *r, int depth)
     if (n < 0) read_error(r, "bad vector syntax");
     v = make_vector((size_t)n, FALSE_V);
     for (int64_t i = 0; i < n; i++, l = CDR(l)) VEC_ITEMS(v)[i] = CAR(l);
+    return v;
+}
+
+/* #u8(byte ...) */
+static value read_bytevector(struct reader *r, int depth)
+{
+    value l = read_list(r, ')', depth), v = NIL;
+    WGC_LOCALS(l, v);
+    int64_t n = list_length(l);
+    if (n < 0) read_error(r, "bad bytevector syntax");
+    for (value x = l; PAIR_P(x); x = CDR(x))
+        if (!FIXNUM_P(CAR(x)) || FIXNUM_VAL(CAR(x)) < 0 || FIXNUM_VAL(CAR(x)) > 255)
+            read_error(r, "bytevector element is not a byte (0-255)");
+    v = make_bytevector_checked("read", n);
+    unsigned char *d = ((struct bytevector *)v)->data;
+    for (; PAIR_P(l); l = CDR(l)) *d++ = (unsigned char)FIXNUM_VAL(CAR(l));
     return v;
 }
 
@@ -257,7 +273,7 @@ bool read_number(const char *tok, size_t len, value *out)
     }
     if (buf != small) free(buf);   /* before anything that may longjmp */
     if (too_large)
-        lisp_error("integer literal too large (beyond 64 bits): %.40s%s", tok,
+        lisp_error_kind(ERRK_READ, "integer literal too large (beyond 64 bits): %.40s%s", tok,
                    len > 40 ? "..." : "");
     if (!ok) return false;
     *out = is_int ? make_int(n) : make_flonum(d);
@@ -307,11 +323,28 @@ static value read_at(struct reader *r, int depth)
     case '#': {
         int c2 = (unsigned char)r->text[r->pos + 1];
         if (c2 == '(') { r->pos += 2; return read_vector(r, depth); }
+        if (c2 == 'u' && r->text[r->pos + 2] == '8' && r->text[r->pos + 3] == '(') {
+            r->pos += 4;
+            return read_bytevector(r, depth);
+        }
         if (c2 == '\\') { r->pos += 2; return read_char(r); }
         size_t start = r->pos;
         while (!delimiter(peekc(r))) nextc(r);
         size_t len = r->pos - start;
         const char *tok = r->text + start;
+        if (len > 2 && strchr("xXbBoOdD", tok[1])) {   /* #x1F #b101 #o17 #d10 */
+            int base = strchr("xX", tok[1]) ? 16 : strchr("bB", tok[1]) ? 2
+                     : strchr("oO", tok[1]) ? 8 : 10;
+            char buf[80], *end;
+            if (len - 2 >= sizeof buf) read_error(r, "number literal too long");
+            memcpy(buf, tok + 2, len - 2);
+            buf[len - 2] = 0;
+            errno = 0;
+            long long n = strtoll(buf, &end, base);
+            if (*end || end == buf || isspace((unsigned char)buf[0])) read_error(r, "bad number literal");
+            if (errno == ERANGE) read_error(r, "integer literal too large (beyond 64 bits)");
+            return make_int(n);
+        }
         if ((len == 2 && tok[1] == 't') || (len == 5 && memcmp(tok, "#true", 5) == 0))
             return TRUE_V;
         if ((len == 2 && tok[1] == 'f') || (len == 6 && memcmp(tok, "#false", 6) == 0))

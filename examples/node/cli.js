@@ -23,7 +23,7 @@ const { Worker, isMainThread, parentPort, workerData } = require('worker_threads
 
 const USAGE = `usage: node lisp.js [options] [file.scm]
   --gc-percent N     GC pacing, as GOGC (default 100; -1: no pacing)
-  --max-heap SIZE    heap limit, e.g. 64m; beyond it: "out of memory" error
+  --max-heap SIZE    heap limit, e.g. 64m, at most 4g; beyond it: "out of memory" error
   --stress N         collect every N allocations (1: every allocation)
   --verify           verify the whole heap after every collection
   --max-depth N      nested evaluations before "stack overflow" (default 1000000:

@@ -1,0 +1,41 @@
+; define-syntax / let-syntax with syntax-rules (R7RS 4.3), not hygienic:
+; literals, _, ellipses (nested, consecutive, (... ...) escapes), vectors.
+(define-syntax swap! (syntax-rules () ((_ a b) (let ((tmp a)) (set! a b) (set! b tmp)))))
+(define x 1) (define y 2) (swap! x y) (display (list x y)) (newline)
+(define-syntax my-or (syntax-rules () ((_) #f) ((_ e) e) ((_ e r ...) (let ((t e)) (if t t (my-or r ...))))))
+(display (list (my-or) (my-or #f 3) (my-or #f #f))) (newline)
+(define-syntax my-let* (syntax-rules () ((_ () body ...) (let () body ...)) ((_ ((x v) rest ...) body ...) (let ((x v)) (my-let* (rest ...) body ...)))))
+(display (my-let* ((a 1) (b (+ a 1))) (* a b))) (newline)
+(define-syntax for (syntax-rules (in) ((_ x in lst body ...) (for-each (lambda (x) body ...) lst))))
+(for e in '(1 2 3) (display e)) (newline)
+(define-syntax my-cond (syntax-rules (else) ((_ (else e ...)) (begin e ...)) ((_ (c e ...) clause ...) (if c (begin e ...) (my-cond clause ...)))))
+(display (my-cond (#f 1) ((= 1 1) 2) (else 3))) (newline)
+(define-syntax lets (syntax-rules () ((_ ((n v) ...) b ...) ((lambda (n ...) b ...) v ...))))
+(display (lets ((a 1) (b 2)) (+ a b))) (newline)
+(define-syntax nest (syntax-rules () ((_ (a b ...) ...) '((a ...) (b ... ...)))))
+(display (nest (1 2 3) (4 5))) (newline)
+(define (f n) (my-or (and (> n 5) 'big) 'small))
+(display (map f '(1 10 3))) (newline)
+(define-syntax while (syntax-rules () ((_ c body ...) (let lp () (when c body ... (lp))))))
+(define i 0) (while (< i 3) (display i) (set! i (+ i 1))) (newline)
+(let-syntax ((foo (syntax-rules () ((_ x) (* x 10))))) (display (foo 4))) (newline)
+(define-syntax vec (syntax-rules () ((_ #(a ...)) (list a ...))))
+(display (vec #(1 2 3))) (newline)
+(define-syntax be-like-begin
+  (syntax-rules ()
+    ((be-like-begin name)
+     (define-syntax name (syntax-rules () ((name expr (... ...)) (begin expr (... ...))))))))
+(be-like-begin sequence)
+(display (sequence 1 2 3 4)) (newline)                  ; 4
+(define-syntax simple-let
+  (syntax-rules ()
+    ((_ (head ... ((x . y) val) . tail) body1 body2 ...)
+     (syntax-error "expected an identifier but got" (x . y)))
+    ((_ ((name val) ...) body1 body2 ...)
+     ((lambda (name ...) body1 body2 ...) val ...))))
+(display (simple-let ((a 3) (b 4)) (* a b))) (newline)   ; 12
+(define-syntax ten (syntax-rules () ((_) 10)))
+(define (use-ten) (+ (ten) 1))
+(display (list (use-ten) (use-ten))) (newline)           ; expanded once, used twice
+(display (guard (e ((error-object? e) (error-object-message e))) (swap! 1))) (newline)
+(display (guard (e ((error-object? e) (error-object-message e))) (define-syntax bad (lambda (x) x)))) (newline)

@@ -1,0 +1,13 @@
+; Time (R7RS 6.14) and the collector's share of it (gc-stats).
+(define (show . xs) (for-each (lambda (x) (write x) (display " ")) xs) (newline))
+(define j0 (current-jiffy))
+(show (exact-integer? j0) (jiffies-per-second) (real? (current-second)) (> (current-second) 1.5e9))
+(define (churn n acc) (if (= n 0) (length acc) (churn (- n 1) (if (= 0 (modulo n 1000)) '() (cons (make-vector 8 n) acc)))))
+(churn 200000 '())
+(collect-garbage)
+(define j1 (current-jiffy))
+(show (>= j1 j0))
+(define stats (gc-stats))
+(define share (cdr (assq 'gc-time-percent stats)))
+(show (real? share) (<= 0 share 100) (> (cdr (assq 'elapsed-ns stats)) 0)
+      (> (cdr (assq 'collections stats)) 0) (>= (cdr (assq 'pause-total-ns stats)) 0))
