@@ -60,6 +60,8 @@ static void span_setup(struct span *s, enum span_kind state, unsigned c, bool no
     s->noscan = noscan;
     s->current = 0;
     s->unbarriered = 0;
+    s->patterned = s->mixed = s->fastok = 0;
+    s->pattern = 0;
     s->allocbits = s->bits[0];
     s->markbits = s->bits[1];
     memset(s->bits, 0, sizeof s->bits);
@@ -123,6 +125,33 @@ void span_free(struct span *s)
     pages_free(s);
 }
 
+/* ---- the bitmap pattern (S6) ------------------------------------------------ */
+
+void span_set_pattern(struct span *s, uint64_t mask)
+{
+    if (s->state == SPAN_SMALL && !s->noscan && s->bm != NULL && !s->patterned) {
+        uint32_t words = s->elemsize / HEAP_WORD;
+        mask &= s->slotkeep;
+        bool fresh = popcount_bits(s->allocbits, s->nelems) == 0;
+        if (fresh && 64 % words == 0) {
+            /* Slots tile each bitmap word: one repeated word for all. */
+            uint64_t rep = 0;
+            for (unsigned k = 0; k < 64; k += words)
+                rep |= mask << k;
+            uint32_t nbits = s->nelems * words;
+            for (uint32_t w = 0; w < (nbits + 63) / 64; w++)
+                s->bm[w] = rep;
+        } else {
+            for (uint32_t i = 0; i < s->nelems; i++)
+                if (!bit_get(s->allocbits, i))
+                    span_bitmap_write(s, span_slot(s, i), mask);
+        }
+        s->pattern = mask;
+        s->patterned = 1;
+    }
+    s->fastok = !s->needzero && (s->noscan || s->patterned);
+}
+
 /* ---- sweeping ---------------------------------------------------------------- */
 
 
@@ -152,6 +181,12 @@ uint32_t span_sweep(struct span *s, bool poison, uint64_t *freed_bytes)
             dead = first + len >= 64 ? 0 : dead & (~(uint64_t)0 << (first + len));
         }
     }
+    if (s->mixed && s->patterned) {   /* S6: the freed slots get the pattern back */
+        for (uint32_t w = 0; w < nwords; w++)
+            for (uint64_t dead = s->allocbits[w] & ~s->markbits[w]; dead != 0; dead &= dead - 1)
+                span_bitmap_write(s, span_slot(s, w * 64 + (uint32_t)__builtin_ctzll(dead)),
+                                  s->pattern);
+    }
     /* The marked objects are the allocated ones now (Go's gcmarkBits swap). */
     uint64_t *live = s->markbits;
     s->markbits = s->allocbits;
@@ -162,8 +197,10 @@ uint32_t span_sweep(struct span *s, bool poison, uint64_t *freed_bytes)
         memset(s->markbits, 0, nwords * sizeof(uint64_t));
     s->nalloc = popcount_bits(s->allocbits, s->nelems);
     s->sweepgen = span_state.sweepgen;
-    if (freed != 0 && poison)
+    if (freed != 0 && poison) {
         s->needzero = 1;
+        s->fastok = 0;
+    }
     if (s->state == SPAN_SMALL)
         span_reset_cache(s);
     *freed_bytes = (uint64_t)freed * s->elemsize;
@@ -194,6 +231,19 @@ const char *span_check(const struct span *s)
             return "span: mark bit of a free slot set outside a collection (S4)";
         if (!span_state.sticky && s->markbits[w] != 0)
             return "span: mark bit set outside a collection (S4)";
+    }
+    if (s->patterned && !s->current && s->bm != NULL) {
+        for (uint32_t i = 0; i < s->nelems; i++) {
+            if (bit_get(s->allocbits, i))
+                continue;
+            size_t w = (size_t)i * (s->elemsize / HEAP_WORD);
+            unsigned sh = w & 63, n = s->elemsize / HEAP_WORD;
+            uint64_t bits = s->bm[w >> 6] >> sh;
+            if (sh != 0 && sh + n > 64)
+                bits |= s->bm[(w >> 6) + 1] << (64 - sh);
+            if ((bits & s->slotkeep) != s->pattern)
+                return "span: a free slot's pointer bits are not the span's pattern (S6)";
+        }
     }
     if (s->state == SPAN_SMALL && (s->freeindex % 64 != 0 || s->freeindex >= s->nelems))
         return "span: freeindex is not a window start inside the span (S5)";

@@ -38,6 +38,15 @@
  *       allocbits has no bit set at or past nelems.
  *   S5. Bits set in alloccache are clear in allocbits, and only cover slots
  *       below nelems.
+ *   S6. A patterned span (a small scan span with bm set, once it has served
+ *       a type whose mask is `pattern`): every free slot's heap-bitmap bits
+ *       are `pattern`.  So allocating an object of that type needs no
+ *       bitmap write (Go 1.22 keeps small objects' pointer bits per span
+ *       for the same reason); an object of another mask writes its own
+ *       bits and sets `mixed`, and sweeping a mixed span restores the
+ *       pattern in the slots it frees.  `fastok` says the allocation fast
+ *       path may hand out this span's slots as they are: no zeroing
+ *       needed, and noscan or patterned.
  * Checked by span_check() (the verifier, and WGC_ASSERT at WGC_DEBUG >= 2).
  */
 #ifndef WGC_SPAN_H
@@ -73,6 +82,10 @@ struct span {
     uint8_t released;          /* free span whose pages were given to sys_unused */
     uint8_t current;           /* a class's current span */
     uint8_t unbarriered;       /* objects of unbarriered types: always rescanned */
+    uint8_t patterned;         /* S6 */
+    uint8_t mixed;             /* S6: some object's bits differ from the pattern */
+    uint8_t fastok;            /* S6 */
+    uint64_t pattern;          /* S6: the free slots' pointer bits */
     uint32_t elemsize;         /* slot size (large: npages * HEAP_PAGE, capped) */
     uint32_t nelems;           /* slots */
     uint32_t divmul;           /* sizeclass.h sc_divide */
@@ -140,6 +153,10 @@ static inline bool span_marked(const struct span *s, uint32_t i)
 {
     return (s->markbits[i >> 6] >> (i & 63)) & 1;
 }
+
+/* S6: give a small span its pattern (its free slots' bits := mask) if it
+ * has none, and recompute fastok. */
+void span_set_pattern(struct span *s, uint64_t mask);
 
 /* Write the cache's allocations into allocbits (see above); idempotent. */
 void span_fold_cache(struct span *s);

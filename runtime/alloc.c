@@ -139,7 +139,7 @@ static void write_bitmap(uintptr_t p, const struct wgc_type *t, size_t n, size_t
 /* Class c's current span is out of cached slots: its next 64 slots, or a
  * span from the central lists (collecting first when pacing or stress mode
  * say so, and once more before giving up). */
-static uintptr_t alloc_slow(unsigned c, unsigned kind, struct span **out)
+static uintptr_t alloc_slow(unsigned c, unsigned kind, uint64_t mask, struct span **out)
 {
     if (!gc.init)
         return (uintptr_t)gc_fail(WGC_ERR_NOT_INIT, sc_size[c]);
@@ -159,7 +159,7 @@ static uintptr_t alloc_slow(unsigned c, unsigned kind, struct span **out)
     if (s == NULL)
         return (uintptr_t)gc_fail(WGC_ERR_NOMEM, sc_size[c]);
     *out = s;
-    return cache_install(s, c, kind);
+    return cache_install(s, c, kind, mask);
 }
 
 static void *alloc_large(size_t bytes, const struct wgc_type *t, size_t n)
@@ -197,30 +197,53 @@ static void *alloc_large(size_t bytes, const struct wgc_type *t, size_t n)
 
 /* ---- the API -------------------------------------------------------------------- */
 
+/* Make the slot p of s an object of n t's: zeroed (debug builds' poisoned
+ * spans only: release sweeps zero), and its pointer bits written unless the
+ * span's pattern already says them (span.h S6). */
+static inline void place(struct span *s, uintptr_t p, const struct wgc_type *t, size_t n)
+{
+    if (s->needzero)
+        memset((void *)p, 0, s->elemsize);
+    if (s->noscan || (n == 1 && s->patterned && t->mask_ == s->pattern))
+        return;
+    write_bitmap(p, t, n, s->elemsize);
+    s->mixed = s->patterned;   /* S6: only a patterned span has bits to restore */
+}
+
 static inline __attribute__((always_inline)) void *alloc_small(size_t bytes, const struct wgc_type *t, size_t n)
 {
     unsigned c = sc_of(bytes);
     unsigned kind = kind_of(t);
-    bool noscan = kind == KIND_NOSCAN;
     struct span *s = cache_current[c][kind];
     uintptr_t p = span_next_free(s);
     if (p == 0) {
-        p = alloc_slow(c, kind, &s);
+        p = alloc_slow(c, kind, n == 1 && t != NULL ? t->mask_ : 0, &s);
         if (p == 0)
             return NULL;
     }
-    if (s->needzero)   /* debug builds only: release sweeps zero (span.c) */
-        memset((void *)p, 0, s->elemsize);
-    if (!noscan)
-        write_bitmap(p, t, n, s->elemsize);
+    place(s, p, t, n);
     return (void *)p;
 }
 
-/* Everything but the fast path: unchecked, bad or large types, and a class
- * whose current span has no free slot cached.  Out of line, so that the
- * fast path below stays a leaf with few registers to save. */
+/* Everything but the fast path: a type whose mask is not its current
+ * span's pattern, the next 64 slots of the current span (no re-check of
+ * the type), and then, with the type re-derived from its public fields,
+ * unchecked, bad or large types and a new current span.  Out of line, so
+ * that the fast path below stays a leaf with few registers to save. */
 static __attribute__((noinline)) void *alloc_typed_slow(struct wgc_type *type)
 {
+    uint32_t st = type != NULL ? type->state_ : 0;
+    unsigned c = TYPE_CLASS(st);
+    if (TYPE_STATE(st) == TYPE_VALID && c != 0 && WGC_DEBUG < 2) {
+        struct span *s = cache_current[c][TYPE_KIND(st)];
+        uintptr_t p = span_next_free(s);
+        if (p == 0 && s != &cache_empty_span && span_refill_cache(s))
+            p = span_next_free(s);
+        if (p != 0) {
+            place(s, p, type, 1);
+            return (void *)p;
+        }
+    }
     if (!type_check(type))
         return gc_fail(WGC_ERR_BAD_TYPE, type ? type->size : 0);
     if (type->size <= SC_MAX_SMALL)
@@ -235,21 +258,12 @@ void *wgc_alloc(struct wgc_type *type)
     uint32_t st = type != NULL ? type->state_ : 0;
     unsigned c = TYPE_CLASS(st);
     if (__builtin_expect(TYPE_STATE(st) == TYPE_VALID && c != 0 && WGC_DEBUG < 2, 1)) {
-        unsigned kind = TYPE_KIND(st);
-        bool noscan = kind == KIND_NOSCAN;
-        struct span *s = cache_current[c][kind];
-        uintptr_t p = span_next_free(s);
-        if (__builtin_expect(p != 0 && !s->needzero && (noscan || s->bm != NULL), 1)) {
-            if (!noscan)
-                span_bitmap_write(s, p, type->mask_);
-            return (void *)p;
-        }
-        if (p != 0) {   /* debug builds' zeroing, or a span without bm */
-            if (s->needzero)
-                memset((void *)p, 0, s->elemsize);
-            if (!noscan)
-                write_bitmap(p, type, 1, s->elemsize);
-            return (void *)p;
+        struct span *s = cache_current[c][TYPE_KIND(st)];
+        /* S6: a span whose free slots already hold this type's bits. */
+        if (__builtin_expect(s->fastok && type->mask_ == s->pattern, 1)) {
+            uintptr_t p = span_next_free(s);
+            if (__builtin_expect(p != 0, 1))
+                return (void *)p;
         }
     }
     return alloc_typed_slow(type);

@@ -56,8 +56,9 @@ uintptr_t cache_next(unsigned c, unsigned kind, struct span **out)
     return 0;
 }
 
-uintptr_t cache_install(struct span *s, unsigned c, unsigned kind)
+uintptr_t cache_install(struct span *s, unsigned c, unsigned kind, uint64_t mask)
 {
+    span_set_pattern(s, mask);   /* S6: the first type it serves sets its pattern */
     WGC_ASSERT(s->list == LIST_NONE && !s->current && s->nalloc < s->nelems, "C3");
     /* R1, R2: make it current; its free slots count as allocated. */
     s->current = 1;

@@ -77,8 +77,9 @@ extern struct span *cache_current[SC_MAX_CLASSES][KINDS];   /* R1, [class][kind]
 /* Refill class c's current span from its next 64 slots: a slot, or 0 when
  * the span is full (it is then given back and the entry is empty). */
 uintptr_t cache_next(unsigned c, unsigned kind, struct span **out);
-/* Make s (fresh from central_take) the current span; its first slot. */
-uintptr_t cache_install(struct span *s, unsigned c, unsigned kind);
+/* Make s (fresh from central_take) the current span, giving it the
+ * bitmap pattern `mask` if it has none (span.h S6); its first slot. */
+uintptr_t cache_install(struct span *s, unsigned c, unsigned kind, uint64_t mask);
 /* Give every current span back to its central lists. */
 void cache_flush(void);
 /* Does stress mode want a collection at this allocation? */

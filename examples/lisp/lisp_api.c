@@ -13,6 +13,7 @@
  *   A2. wgc's error hook only longjmps while a handler is active (A1);
  *       allocation happens nowhere else.
  */
+#include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,6 +111,9 @@ LISP_EXPORT int lisp_start(int gc_percent, double max_heap, unsigned stress, int
     cfg.max_heap = (size_t)max_heap;
     if (stress) cfg.stress = stress;   /* else the build's default (BUILD=stress: 1) */
     if (verify) cfg.verify_each_gc = true;
+    const char *gen = getenv("WGC_GEN");   /* WGC_GEN=0: without generations */
+    if (gen != NULL)
+        cfg.gen = gen[0] != '0';
     cfg.on_error = on_wgc_error;
     enum wgc_error err = wgc_init(&cfg);
     if (err != WGC_OK) {

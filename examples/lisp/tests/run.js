@@ -2,7 +2,7 @@
 // run.js — the Scheme test suite (lisp.mk's lisp-check, run by make test).
 //
 //   node examples/lisp/tests/run.js --runner "node build/wasm-debug/examples/lisp/lisp.js"
-//        [--modes normal,stress,verify] [--only NAME] [--jobs N] [--api DIR]
+//        [--modes normal,stress,verify,nogen] [--only NAME] [--jobs N] [--api DIR]
 //
 // With --api DIR (the wasm build's directory), the JS API in DIR/index.js
 // (examples/node/index.js) is also checked, in this process.
@@ -18,7 +18,9 @@
 //   ;; stress: N     in stress mode collect every N allocations instead of
 //                    every one (for tests too slow at 1; the run prints it)
 // Modes: normal (no options), stress (--stress 1, or N), verify (--verify:
-// wgc_verify after every collection).  The last line is always
+// wgc_verify after every collection, and the write-barrier check before
+// every minor one), all generational; nogen: stress mode with
+// WGC_GEN=0 (no generations).  The last line is always
 // "lisp: N passed, M failed"; the exit status is 1 if any failed.
 'use strict';
 
@@ -29,7 +31,7 @@ const { spawn } = require('child_process');
 
 const dir = __dirname;
 const args = process.argv.slice(2);
-let runner = null, modes = ['normal', 'stress', 'verify'], only = null, apiDir = null;
+let runner = null, modes = ['normal', 'stress', 'verify', 'nogen'], only = null, apiDir = null;
 let jobs = Math.max(1, Math.min(4, os.cpus().length));
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--runner') runner = args[++i];
@@ -69,7 +71,14 @@ function loadTest(name) {
 function modeArgs(t, mode) {
   if (mode === 'stress') return ['--stress', String(t.stressEvery)];
   if (mode === 'verify') return ['--verify'];
+  if (mode === 'nogen') return ['--stress', String(t.stressEvery)];
   return [];
+}
+
+// nogen: the collector without generations (WGC_GEN=0), in stress mode;
+// the other modes run generational, wgc's default.
+function modeEnv(mode) {
+  return mode === 'nogen' ? { ...process.env, WGC_GEN: '0' } : process.env;
 }
 
 function runOne(t, mode) {
@@ -77,7 +86,7 @@ function runOne(t, mode) {
     const argv = [...runnerWords.slice(1), ...modeArgs(t, mode), ...t.args];
     if (!t.repl) argv.push(t.file);
     const start = Date.now();
-    const child = spawn(runnerWords[0], argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(runnerWords[0], argv, { stdio: ['pipe', 'pipe', 'pipe'], env: modeEnv(mode) });
     const out = [], err = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
