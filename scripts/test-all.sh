@@ -7,7 +7,8 @@
 #   run of each libFuzzer target from its seeds (fuzz/README.md), then the
 #   packaging: make install into a temporary prefix and a program built
 #   against it (packaging/test-install.sh), the npm package installed into
-#   an empty folder (packaging/test-npm.sh).
+#   an empty folder (packaging/test-npm.sh), and the playground in a
+#   headless chromium (examples/web/test/browser.js).
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build
@@ -28,6 +29,7 @@ run make --no-print-directory PLATFORM=wasm BUILD=debug examples-check
 run make --no-print-directory fuzz-check
 run make --no-print-directory install-check
 run make --no-print-directory npm-check
+run make --no-print-directory web-check
 
 # cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s), listed below:"
 # others: "<name>: N passed, M failed"
