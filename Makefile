@@ -182,3 +182,6 @@ fuzz-check:
 .PHONY: examples-check demo-run bench-run
 examples-check:
 -include $(sort $(wildcard examples/*/*.mk))
+
+# Installing the C library and packing the npm package (packaging/packaging.mk).
+-include packaging/packaging.mk

@@ -6,7 +6,11 @@
 #      dpkg-dev (dpkg-source, for `apt-get source`), nodejs (the wasm runner),
 #      clang and libfuzzer-14-dev (the libFuzzer targets in fuzz/, which
 #      `make test` runs briefly and `make fuzz` for longer).
-#   2. A wasm build of cmocka under build/deps/cmocka-wasm, compiled with emcc
+#      For the playground and the packaging (examples/web, packaging/):
+#      chromium (the browser test), npm, pkg-config (make install's test).
+#   2. The playground's npm packages (examples/web/package-lock.json: uPlot,
+#      puppeteer-core) into examples/web/node_modules, by `npm ci`.
+#   3. A wasm build of cmocka under build/deps/cmocka-wasm, compiled with emcc
 #      from Debian's own cmocka source package.
 # The second step gets the source through scripts/apt-source.sh, which
 # derives a private deb-src entry from the system's own Debian sources: the
@@ -29,6 +33,9 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 [ -f /usr/include/cmocka.h ] || missing+=(libcmocka-dev)
 command -v clang >/dev/null 2>&1 || missing+=(clang)
 [ -f /usr/lib/llvm-14/lib/libFuzzer.a ] || missing+=(libfuzzer-14-dev)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ! -f "$cmocka_wasm/lib/libcmocka.a" ]; then
     command -v dpkg-source >/dev/null 2>&1 || missing+=(dpkg-dev)
 fi
@@ -51,7 +58,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 
-# --- 2. cmocka for wasm -------------------------------------------------------
+# --- 2. the playground's npm packages -----------------------------------------
+# Installed again when the lock file is newer than the last install.
+web="$top/examples/web"
+if [ ! -f "$web/node_modules/.package-lock.json" ] ||
+   [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+    say "installing the playground's npm packages (examples/web)"
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in examples/web"
+fi
+
+# --- 3. cmocka for wasm -------------------------------------------------------
 [ -f "$cmocka_wasm/lib/libcmocka.a" ] && exit 0
 
 say "building cmocka for wasm from Debian's source package"

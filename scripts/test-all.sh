@@ -4,7 +4,11 @@
 # up cmocka's counts and the other runners' "N passed, M failed" lines.
 #   native debug, native ASan+UBSan, wasm under Node, native ALIGN=0,
 #   the ALIGN=0 trap programs under Node, the examples' suites, and a short
-#   run of each libFuzzer target from its seeds (fuzz/README.md).
+#   run of each libFuzzer target from its seeds (fuzz/README.md), then the
+#   packaging: make install into a temporary prefix and a program built
+#   against it (packaging/test-install.sh), the npm package installed into
+#   an empty folder (packaging/test-npm.sh), and the playground in a
+#   headless chromium (examples/web/test/browser.js).
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build
@@ -23,6 +27,9 @@ run make --no-print-directory PLATFORM=posix BUILD=debug ALIGN=0 check
 run bash test/baseline.sh
 run make --no-print-directory PLATFORM=wasm BUILD=debug examples-check
 run make --no-print-directory fuzz-check
+run make --no-print-directory install-check
+run make --no-print-directory npm-check
+run make --no-print-directory web-check
 
 # cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s), listed below:"
 # others: "<name>: N passed, M failed"
