@@ -124,7 +124,9 @@ void gc_run(const char *why, bool full)
     else if (!major)
         check_remembered();
     trace_phase_begin(TRACE_MARK);
-    uint64_t marked = mark_heap(!major);
+    mark_heap(!major);
+    weak_process();   /* ephemerons, weak references, finalizers */
+    uint64_t marked = mark_marked_bytes();
     trace_phase_end(TRACE_MARK);
 
     central_begin_cycle();

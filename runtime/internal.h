@@ -3,11 +3,13 @@
  * alone).  Each file calls only those above it in this list:
  *
  *   debuglog.c, trace.c   the event records (arch/ only)
+ *   table.c               growable arrays from sys_alloc
  *   init.c                the runtime's state, errors, wgc_init, the
  *                         fatal-error printer
  *   roots.c               global slots, conservative ranges, frames
  *   cache.c               the current span of each class (Go's mcache)
  *   mark.c                the mark stack and marking
+ *   weak.c                weak references, ephemerons, finalizers
  *   verify.c              the heap verifier
  *   gc.c                  a collection's cycle, and pacing
  *   stats.c               wgc_stats, wgc_print_stats
@@ -66,6 +68,21 @@ extern struct gc_state gc;
 /* Record an API error (wgc_last_error, the hook); returns NULL. */
 void *gc_fail(enum wgc_error err, size_t size);
 
+/* ---- table.c: growable arrays of fixed-size items from sys_alloc (root
+ * tables, weak and finalizer registries; never libc malloc). */
+struct gc_table {
+    void *items;
+    size_t n, cap, item;
+    uint64_t bytes;   /* sys memory held */
+};
+bool gc_table_push(struct gc_table *t, const void *item);
+void gc_table_remove(struct gc_table *t, size_t i);        /* keeps the order */
+void gc_table_remove_fast(struct gc_table *t, size_t i);   /* moves the last into i */
+static inline void *gc_table_at(const struct gc_table *t, size_t i)
+{
+    return (char *)t->items + i * t->item;
+}
+
 /* ---- roots.c: call mark(v) for every root word; conservative ranges
  * through mark_conservative. */
 void roots_scan(void (*mark)(uintptr_t), void (*mark_conservative)(uintptr_t));
@@ -92,6 +109,24 @@ void cache_pending(uint64_t *objects, uint64_t *bytes, uint64_t class_objects[])
  * spans as well as the roots, and never enters an old (marked) object. */
 uint64_t mark_heap(bool minor);
 uint64_t mark_metadata_bytes(void);
+/* For weak.c, after mark_heap: mark v (a precise reference) and all it
+ * reaches; is v an allocated object start that is marked; the bytes marked
+ * in this cycle so far; and a hook called with every object marked from
+ * now on while it is set (the ephemerons' key index). */
+void mark_reach(uintptr_t v);
+bool mark_is_live(uintptr_t v);
+uint64_t mark_marked_bytes(void);
+extern void (*mark_hook)(uintptr_t obj);
+
+/* ---- weak.c: after the mark: finalizers' ready queue marked, ephemerons
+ * to their fixpoint, weak references and dead ephemerons cleared, and
+ * unreachable finalizable objects queued (and kept, with what they
+ * reach, until their finalizer has run). */
+void weak_process(void);
+/* The verifier's check: every weak reference and ephemeron holds NULL or
+ * an allocated object.  NULL, or a constant message. */
+const char *weak_check(void);
+uint64_t weak_metadata_bytes(void);
 
 /* ---- verify.c: before a minor mark, every old object that points to a
  * young one must be in a dirty card (or an unbarriered span). */

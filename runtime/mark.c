@@ -105,6 +105,8 @@ static bool pop(struct mark_entry *out)
  * Roots and marking
  * ====================================================================== */
 
+void (*mark_hook)(uintptr_t obj);
+
 static inline __attribute__((always_inline)) void mark_slot(struct span *s, uint32_t i, uintptr_t obj)
 {
     uint64_t bit = (uint64_t)1 << (i & 63);
@@ -115,6 +117,8 @@ static inline __attribute__((always_inline)) void mark_slot(struct span *s, uint
     ms.marked_bytes += span_obj_bytes(s);
     if (!s->noscan)
         push(obj, s);
+    if (__builtin_expect(mark_hook != NULL, 0))
+        mark_hook(obj);
 }
 
 /* A precise reference: only the exact start of an allocated object.  The
@@ -367,6 +371,26 @@ uint64_t mark_heap(bool minor)
         ms.dropped_min = UINTPTR_MAX;
         for_each_span_from(from, rescan_span, &from);
     }
+    return ms.marked_bytes;
+}
+
+void mark_reach(uintptr_t v)
+{
+    mark_ref(v);
+    drain();
+}
+
+bool mark_is_live(uintptr_t v)
+{
+    struct span *s = span_of(v);
+    if (s == NULL)
+        return false;
+    int64_t i = span_object_at(s, v);
+    return i >= 0 && span_marked(s, (uint32_t)i);
+}
+
+uint64_t mark_marked_bytes(void)
+{
     return ms.marked_bytes;
 }
 

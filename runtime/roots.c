@@ -20,47 +20,12 @@ struct range {
     uintptr_t start, len;
 };
 
-struct table {
-    void *items;
-    size_t n, cap, item;
-};
-
-static struct table globals = {NULL, 0, 0, sizeof(void *)};
-static struct table ranges = {NULL, 0, 0, sizeof(struct range)};
-static uint64_t table_bytes;
-
-static bool table_push(struct table *t, const void *item)
-{
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : SYS_PAGE / t->item;
-        void *items = sys_alloc(cap * t->item);
-        if (items == NULL)
-            return false;
-        if (t->n != 0)
-            memcpy(items, t->items, t->n * t->item);
-        if (t->items != NULL) {
-            sys_free(t->items, t->cap * t->item);
-            table_bytes -= sys_round(t->cap * t->item);
-        }
-        table_bytes += sys_round(cap * t->item);
-        t->items = items;
-        t->cap = cap;
-    }
-    memcpy((char *)t->items + t->n * t->item, item, t->item);
-    t->n++;
-    return true;
-}
-
-static void table_remove_at(struct table *t, size_t i)
-{
-    char *base = t->items;
-    memmove(base + i * t->item, base + (i + 1) * t->item, (t->n - i - 1) * t->item);
-    t->n--;
-}
+static struct gc_table globals = {NULL, 0, 0, sizeof(void *), 0};
+static struct gc_table ranges = {NULL, 0, 0, sizeof(struct range), 0};
 
 uint64_t roots_metadata_bytes(void)
 {
-    return table_bytes;
+    return globals.bytes + ranges.bytes;
 }
 
 bool wgc_root_add(void *slot)
@@ -69,7 +34,7 @@ bool wgc_root_add(void *slot)
         gc.last_error = WGC_ERR_BAD_ARG;
         return false;
     }
-    if (!table_push(&globals, &slot)) {
+    if (!gc_table_push(&globals, &slot)) {
         gc.last_error = WGC_ERR_NOMEM;
         return false;
     }
@@ -81,7 +46,7 @@ bool wgc_root_remove(void *slot)
     void **items = globals.items;
     for (size_t i = globals.n; i-- > 0;)
         if (items[i] == slot) {
-            table_remove_at(&globals, i);
+            gc_table_remove(&globals, i);
             return true;
         }
     gc.last_error = WGC_ERR_BAD_ARG;
@@ -95,7 +60,7 @@ bool wgc_range_add(const void *start, size_t len)
         gc.last_error = WGC_ERR_BAD_ARG;
         return false;
     }
-    if (!table_push(&ranges, &r)) {
+    if (!gc_table_push(&ranges, &r)) {
         gc.last_error = WGC_ERR_NOMEM;
         return false;
     }
@@ -107,7 +72,7 @@ bool wgc_range_remove(const void *start)
     struct range *items = ranges.items;
     for (size_t i = ranges.n; i-- > 0;)
         if (items[i].start == (uintptr_t)start) {
-            table_remove_at(&ranges, i);
+            gc_table_remove(&ranges, i);
             return true;
         }
     gc.last_error = WGC_ERR_BAD_ARG;

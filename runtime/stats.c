@@ -27,7 +27,8 @@ void wgc_stats(struct wgc_stats *out)
     out->sys_inuse = st.reserved;
     out->sys_padding = st.padding;
     out->sys_metadata = arena_metadata_bytes + pages_metadata_bytes + mark_metadata_bytes() +
-                        roots_metadata_bytes();
+                        roots_metadata_bytes() + weak_metadata_bytes();
+    out->finalizers_pending = wgc_finalizers_pending();
     out->memory_size = st.memory_size;
     out->num_gc = gc.num_gc;
     out->live_bytes = gc.live_bytes;

@@ -118,6 +118,8 @@ bool wgc_verify(char *msg, size_t len)
         verify_fail(&v, "in-use spans hold %llu bytes but the heap counts %llu",
                     (unsigned long long)v.inuse_bytes, (unsigned long long)span_state.inuse_bytes);
     const char *why = v.bad ? NULL : pages_check();
+    if (why == NULL && !v.bad)
+        why = weak_check();
     if (why != NULL)
         verify_fail(&v, "%s", why);
     uint64_t arena_pages = arena_heap_bytes / HEAP_PAGE;

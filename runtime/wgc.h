@@ -235,12 +235,18 @@ static inline void wgc_frames_restore(struct wgc_frame *saved) { wgc_frames_top 
  *         ...
  *     }
  * Variables registered this way must be initialised (NULL is fine) before
- * the next allocation. */
-#define WGC_LOCALS(...)                                                     \
-    void *const wgc_slots_[] = {WGC_ADDRS_(__VA_ARGS__)};                   \
-    struct wgc_frame wgc_frame_ __attribute__((cleanup(wgc_frame_cleanup_))) = \
-        {wgc_frames_top, sizeof(wgc_slots_) / sizeof(wgc_slots_[0]), wgc_slots_, NULL}; \
-    wgc_frames_top = &wgc_frame_
+ * the next allocation.  A block may use it more than once (one per line). */
+#define WGC_LOCALS(...) WGC_LOCALS_AT_(__LINE__, __VA_ARGS__)
+/* Names made unique by the line, so a block may hold several (each line
+ * one); they pop in reverse order when the block ends. */
+#define WGC_LOCALS_AT_(line, ...)                                            \
+    void *const WGC_CAT2_(wgc_slots_, line)[] = {WGC_ADDRS_(__VA_ARGS__)};   \
+    struct wgc_frame WGC_CAT2_(wgc_frame_, line)                             \
+        __attribute__((cleanup(wgc_frame_cleanup_))) = {                     \
+            wgc_frames_top,                                                  \
+            sizeof(WGC_CAT2_(wgc_slots_, line)) / sizeof(void *),            \
+            WGC_CAT2_(wgc_slots_, line), NULL};                              \
+    wgc_frames_top = &WGC_CAT2_(wgc_frame_, line)
 
 static inline void wgc_frame_cleanup_(struct wgc_frame *f) { wgc_frame_pop(f); }
 
@@ -325,6 +331,58 @@ static inline void wgc_write(void *field, void *value)
 void wgc_write_range(const void *start, size_t len);
 
 /* ---------------------------------------------------------------------------
+ * Weak references, ephemerons and finalizers
+ *
+ * They work in every mode (generational or not, stress, verify).  Each is
+ * decided at the end of a collection's mark, in this order: the ephemerons
+ * to a fixpoint; then weak references and ephemerons whose target or key
+ * was not reached are cleared (they read NULL at once, before the object is
+ * swept); then unreachable objects with a finalizer are queued, and kept
+ * alive with everything they reference until their finalizer has run.  So
+ * an object queued for finalization already reads as dead through weak
+ * references and ephemerons ("weak before finalization").  In a minor
+ * collection an old object counts as reached: what refers weakly to old
+ * objects is decided by a major collection (wgc_collect).
+ * ------------------------------------------------------------------------- */
+
+/* A weak reference: a small heap object (keep it like any other: rooted,
+ * or stored in an object's pointer field) that refers to target without
+ * keeping it alive.  target is an allocated object (NULL is allowed);
+ * else NULL and WGC_ERR_BAD_ARG.  wgc_weak_get gives the target, or NULL
+ * once it is dead (NULL + BAD_ARG when w is not a weak reference). */
+void *wgc_weak_new(void *target);
+void *wgc_weak_get(const void *w);
+
+/* An ephemeron (JS WeakMap's entries, Lua's ephemeron tables, SRFI 124): a
+ * small heap object whose value is kept alive only while its key is
+ * reachable other than through the value or the ephemeron; when the key
+ * dies both read NULL.  key must be an allocated object; value may be
+ * anything (a tagged integer, another object, the key itself).  Chains of
+ * ephemerons resolve in time linear in their length. */
+void *wgc_ephemeron_new(void *key, void *value);
+void *wgc_ephemeron_key(const void *e);
+void *wgc_ephemeron_value(const void *e);
+
+/* Finalizers.  When a collection finds obj unreachable, it queues
+ * fn(obj, data) and keeps obj (and what it references) alive until the
+ * embedder calls wgc_run_finalizers at a safe moment -- never from inside
+ * an allocation -- where finalizers may allocate, store, register new
+ * finalizers and resurrect obj.  Each registration runs at most once;
+ * registering obj again (also from its finalizer) adds another.  Order:
+ * none (like Java and JS): unreachable finalizable objects are queued in
+ * the same collection, a cycle of them included, each run once.
+ * wgc_finalizer_add: false + BAD_ARG when obj is not an allocated object
+ * (NULL, outside the heap, freed, interior) or fn is NULL.
+ * wgc_finalizer_remove: the newest registration of obj; false + BAD_ARG
+ * when it has none.  wgc_run_finalizers returns how many ran; called from
+ * inside a finalizer it runs none (0, BAD_ARG), the outer call goes on. */
+typedef void (*wgc_finalizer)(void *obj, void *data);
+bool wgc_finalizer_add(void *obj, wgc_finalizer fn, void *data);
+bool wgc_finalizer_remove(void *obj);
+size_t wgc_run_finalizers(void);
+size_t wgc_finalizers_pending(void);
+
+/* ---------------------------------------------------------------------------
  * Collection
  * ------------------------------------------------------------------------- */
 
@@ -390,6 +448,7 @@ struct wgc_stats {
     uint64_t cards_last;       /* dirty cards (the remembered set) scanned by
                                   the last minor collection */
     uint64_t cards_total;      /* all minor collections' dirty cards */
+    uint64_t finalizers_pending;   /* objects queued for wgc_run_finalizers */
     /* per size class */
     uint32_t num_classes;
     struct {

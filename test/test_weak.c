@@ -1,0 +1,339 @@
+/* test_weak.c — weak references, ephemerons and finalizers (runtime/weak.c),
+ * with the verifier after every collection, in generational mode (the
+ * default; WGC_TEST_NOGEN=1 in the environment runs them without).
+ * Resurrection, finalizers that allocate and register again, finalizable
+ * cycles, weak references cleared exactly when the target dies, ephemeron
+ * chains of 1000 in both orders (timed: linear), a value that references
+ * its own key, and every kind of bad input. */
+#include "testutil.h"
+
+#include "gcutil.h"
+#include "wgc.h"
+
+struct node {
+    struct node *next;
+    void *other;
+    uintptr_t id;
+};
+WGC_TYPE(node_type, struct node, offsetof(struct node, next), offsetof(struct node, other));
+
+static struct node *node(uintptr_t id)
+{
+    struct node *x = wgc_alloc(&node_type);
+    assert_non_null(x);
+    x->id = id;
+    return x;
+}
+
+/* ---- weak references -------------------------------------------------------------- */
+
+static void *w1, *w2;
+static struct node *strong;
+
+static void test_weak_cleared_when_target_dies(void **state)
+{
+    (void)state;
+    wgc_root_add(&w1);
+    wgc_root_add(&w2);
+    wgc_root_add(&strong);
+    strong = node(1);
+    w1 = wgc_weak_new(strong);
+    w2 = wgc_weak_new(node(2));   /* nothing else holds node 2 */
+    assert_non_null(w1);
+    assert_non_null(w2);
+    collect();
+    assert_ptr_equal(wgc_weak_get(w1), strong);   /* not before */
+    assert_null(wgc_weak_get(w2));                /* and when */
+    verify_ok();
+    strong = NULL;
+    collect();
+    assert_null(wgc_weak_get(w1));
+    assert_non_null(wgc_weak_new(NULL));
+    w1 = w2 = NULL;
+    collect();
+    wgc_root_remove(&w1);
+    wgc_root_remove(&w2);
+    wgc_root_remove(&strong);
+}
+
+/* ---- ephemerons ----------------------------------------------------------------------- */
+
+static void *e1, *e2;
+static struct node *key;
+
+static void test_ephemeron_basics(void **state)
+{
+    (void)state;
+    wgc_root_add(&e1);
+    wgc_root_add(&e2);
+    wgc_root_add(&key);
+    key = node(10);
+    e1 = wgc_ephemeron_new(key, node(11));   /* value held only by the ephemeron */
+    /* A value that references its own key: both die together. */
+    struct node *k2 = node(20);
+    WGC_LOCALS(k2);
+    struct node *v2 = node(21);
+    v2->other = k2;
+    e2 = wgc_ephemeron_new(k2, v2);
+    k2 = NULL;
+    v2 = NULL;
+    collect();
+    assert_ptr_equal(wgc_ephemeron_key(e1), key);
+    struct node *v = wgc_ephemeron_value(e1);
+    assert_non_null(v);
+    assert_int_equal(v->id, 11);
+    assert_null(wgc_ephemeron_key(e2));
+    assert_null(wgc_ephemeron_value(e2));
+    verify_ok();
+    key = NULL;
+    collect();
+    assert_null(wgc_ephemeron_key(e1));
+    assert_null(wgc_ephemeron_value(e1));
+    e1 = e2 = NULL;
+    wgc_root_remove(&e1);
+    wgc_root_remove(&e2);
+    wgc_root_remove(&key);
+}
+
+/* A chain: ephemeron i's key is node i, its value node i+1; only node 0 is
+ * held.  Every node lives, in whatever order the ephemerons were made; the
+ * time is linear (printed for both orders). */
+#define CHAIN 1000
+static void **ephs;
+
+static double chain(bool reverse, int n)
+{
+    WGC_TYPE(ptr_type, void *, 0);
+    ephs = wgc_alloc_array(&ptr_type, (size_t)n);
+    struct node *first = node(0), *prev = first;
+    WGC_LOCALS(first, prev);
+    for (int i = 1; i <= n; i++) {
+        struct node *x = node((uintptr_t)i);
+        WGC_LOCALS(x);
+        int slot = reverse ? n - i : i - 1;
+        void *e = wgc_ephemeron_new(prev, x);
+        assert_non_null(e);
+        ephs[slot] = e;   /* ephs is young or barriered below */
+        wgc_write(&ephs[slot], e);
+        prev = x;
+    }
+    prev = NULL;
+    clock_t t0 = clock();
+    collect();
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    for (int i = 0; i < n; i++) {
+        void *e = ephs[i];
+        struct node *k = wgc_ephemeron_key(e), *v = wgc_ephemeron_value(e);
+        assert_non_null(k);
+        assert_non_null(v);
+        assert_int_equal(v->id, k->id + 1);
+    }
+    verify_ok();
+    first = NULL;
+    collect();
+    for (int i = 0; i < n; i++)
+        assert_null(wgc_ephemeron_value(ephs[i]));
+    return secs;
+}
+
+static void test_ephemeron_chains(void **state)
+{
+    (void)state;
+    wgc_root_add(&ephs);
+    double f = chain(false, CHAIN), r = chain(true, CHAIN);
+    double big = chain(true, 50 * CHAIN);
+    printf("[  INFO    ] ephemeron chain of %d: %.4f s forward, %.4f s reversed; "
+           "of %d reversed: %.4f s\n", CHAIN, f, r, 50 * CHAIN, big);
+    ephs = NULL;
+    wgc_root_remove(&ephs);
+    collect();
+}
+
+/* ---- finalizers -------------------------------------------------------------------- */
+
+static int runs;
+static uintptr_t last_id;
+static struct node *resurrected;
+
+static void count(void *obj, void *data)
+{
+    (void)data;
+    runs++;
+    last_id = ((struct node *)obj)->id;
+}
+
+static void resurrect(void *obj, void *data)
+{
+    (void)data;
+    runs++;
+    resurrected = obj;
+}
+
+/* Allocates, and registers a finalizer on a new object. */
+static void allocate_more(void *obj, void *data)
+{
+    (void)obj;
+    (void)data;
+    runs++;
+    struct node *x = node(99);
+    assert_true(wgc_finalizer_add(x, count, NULL));
+    assert_int_equal(wgc_run_finalizers(), 0);   /* not from inside one */
+    assert_int_equal(wgc_last_error(), WGC_ERR_BAD_ARG);
+}
+
+static void test_finalizers(void **state)
+{
+    (void)state;
+    runs = 0;
+    wgc_root_add(&resurrected);
+    struct node *a = node(1);
+    WGC_LOCALS(a);
+    assert_true(wgc_finalizer_add(a, count, NULL));
+    collect();
+    assert_int_equal(wgc_finalizers_pending(), 0);   /* still reachable */
+    a = NULL;
+    collect();
+    assert_int_equal(wgc_finalizers_pending(), 1);
+    verify_ok();   /* the queued object is alive */
+    assert_int_equal(wgc_run_finalizers(), 1);
+    assert_int_equal(runs, 1);
+    assert_int_equal(last_id, 1);
+    collect();
+    assert_int_equal(wgc_run_finalizers(), 0);   /* at most once */
+
+    /* Resurrection: the object lives on, intact, and runs no more. */
+    struct node *b = node(2);
+    WGC_LOCALS(b);
+    b->next = node(3);
+    assert_true(wgc_finalizer_add(b, resurrect, NULL));
+    b = NULL;
+    collect();
+    assert_int_equal(wgc_run_finalizers(), 1);
+    assert_non_null(resurrected);
+    collect();
+    assert_int_equal(resurrected->id, 2);
+    assert_int_equal(resurrected->next->id, 3);
+    assert_int_equal(wgc_run_finalizers(), 0);
+    resurrected = NULL;
+
+    /* A finalizer that allocates and registers another. */
+    runs = 0;
+    struct node *c = node(4);
+    WGC_LOCALS(c);
+    assert_true(wgc_finalizer_add(c, allocate_more, NULL));
+    c = NULL;
+    collect();
+    assert_int_equal(wgc_run_finalizers(), 1);
+    collect();
+    assert_int_equal(wgc_run_finalizers(), 1);   /* the one it registered */
+    assert_int_equal(last_id, 99);
+
+    /* A cycle of finalizable objects: each runs once. */
+    runs = 0;
+    struct node *x = node(5), *y = node(6);
+    WGC_LOCALS(x, y);
+    x->next = y;
+    y->next = x;
+    assert_true(wgc_finalizer_add(x, count, NULL));
+    assert_true(wgc_finalizer_add(y, count, NULL));
+    x = y = NULL;
+    collect();
+    assert_int_equal(wgc_run_finalizers(), 2);
+    collect();
+    assert_int_equal(wgc_run_finalizers(), 0);
+    assert_int_equal(runs, 2);
+
+    /* Removed before it dies: never runs. */
+    struct node *d = node(7);
+    WGC_LOCALS(d);
+    assert_true(wgc_finalizer_add(d, count, NULL));
+    assert_true(wgc_finalizer_remove(d));
+    d = NULL;
+    collect();
+    assert_int_equal(wgc_run_finalizers(), 0);
+    wgc_root_remove(&resurrected);
+}
+
+/* A weak reference to an object queued for finalization reads dead. */
+static void *wq;
+
+static void test_weak_before_finalization(void **state)
+{
+    (void)state;
+    wgc_root_add(&wq);
+    struct node *a = node(8);
+    WGC_LOCALS(a);
+    wq = wgc_weak_new(a);
+    assert_true(wgc_finalizer_add(a, count, NULL));
+    a = NULL;
+    collect();
+    assert_null(wgc_weak_get(wq));
+    assert_int_equal(wgc_run_finalizers(), 1);
+    wq = NULL;
+    wgc_root_remove(&wq);
+}
+
+/* ---- bad input -------------------------------------------------------------------------- */
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    static int not_heap;
+    struct node *a = node(1);
+    WGC_LOCALS(a);
+    assert_false(wgc_finalizer_add(NULL, count, NULL));
+    assert_int_equal(wgc_last_error(), WGC_ERR_BAD_ARG);
+    assert_false(wgc_finalizer_add(&not_heap, count, NULL));
+    assert_false(wgc_finalizer_add((char *)a + 8, count, NULL));   /* interior */
+    assert_false(wgc_finalizer_add(a, NULL, NULL));
+    assert_false(wgc_finalizer_remove(a));   /* never registered */
+    assert_int_equal(wgc_last_error(), WGC_ERR_BAD_ARG);
+    assert_null(wgc_weak_new(&not_heap));
+    assert_null(wgc_weak_new((char *)a + 8));
+    assert_null(wgc_ephemeron_new(NULL, a));
+    assert_null(wgc_weak_get(a));   /* not a weak reference */
+    assert_int_equal(wgc_last_error(), WGC_ERR_BAD_ARG);
+    assert_null(wgc_weak_get(NULL));
+    assert_null(wgc_ephemeron_value(&not_heap));
+    void *w = wgc_weak_new(a);
+    assert_null(wgc_ephemeron_key(w));   /* a weak reference is not an ephemeron */
+    /* A freed object: refused. */
+    struct node *gone = node(2);
+    uintptr_t addr = (uintptr_t)gone;
+    gone = NULL;
+    collect();
+    if (wgc_usable_size((void *)addr) == 0)
+        assert_false(wgc_finalizer_add((void *)addr, count, NULL));
+    assert_int_equal(wgc_run_finalizers(), 0);   /* nothing queued: harmless */
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    struct wgc_config cfg;
+    wgc_config_default(&cfg);
+    cfg.verify_each_gc = true;
+    const char *nogen = getenv("WGC_TEST_NOGEN");
+    if (nogen != NULL && nogen[0] == '1')
+        cfg.gen = false;
+    return wgc_init(&cfg) == WGC_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return heap_left_clean();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_weak_cleared_when_target_dies, teardown),
+        cmocka_unit_test_teardown(test_ephemeron_basics, teardown),
+        cmocka_unit_test_teardown(test_ephemeron_chains, teardown),
+        cmocka_unit_test_teardown(test_finalizers, teardown),
+        cmocka_unit_test_teardown(test_weak_before_finalization, teardown),
+        cmocka_unit_test_teardown(test_bad_input, teardown),
+    };
+    return cmocka_run_group_tests_name("weak", tests, setup, NULL);
+}
