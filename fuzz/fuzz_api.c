@@ -157,6 +157,7 @@ static void field_set(struct obj *o, size_t k, uintptr_t v)
     size_t off = field_off(o, k);
     memcpy(o->shadow + off, &v, WORD);
     memcpy((char *)o->addr + off, &v, WORD);
+    wgc_write_range((char *)o->addr + off, WORD);   /* the write barrier (generational) */
 }
 
 static struct obj *find_exact(uintptr_t v)
