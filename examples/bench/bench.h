@@ -30,11 +30,18 @@
  *
  * Every program prints, last, one line the driver (run.sh) collects:
  *   RESULT bench=<workload> config=<name> ms=<elapsed> [wasm_mem=<bytes>]
- *          [pad=<bytes>] [gcs=<n>] [max_pause_ms=<ms>] checksum=<n> [extra]
+ *          [pad=<bytes>] [gcs=<n>] [max_pause_ms=<ms>] [wgc's generational
+ *          fields] checksum=<n> [extra]
  * ms is measured inside the program with CLOCK_MONOTONIC, from just after
  * the allocator's initialisation to the end of the workload.  wasm_mem is
  * the peak size of linear memory (on wasm it only grows, but it is sampled
- * at checkpoints and the maximum kept all the same).
+ * at checkpoints and the maximum kept all the same).  wgc adds what its
+ * generations did: gen=<0|1> (the mode, WGC_GEN), minor=<n> major=<n>
+ * (collections of each kind), minor_ms=<ms> major_ms=<ms> (their pauses,
+ * summed), cards_total=<n> (dirty cards scanned by all minor collections:
+ * the remembered set), cards_max=<n> (the most one minor collection
+ * scanned, seen through wgc_set_gc_callback after every collection) and
+ * old_bytes=<bytes> (the old generation at the end).
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -177,8 +184,8 @@ static inline void *bench_alloc_bytes(size_t n)
 /* A pointer store into an object that already existed: every store of a
  * reference into a field of an object allocated before the last allocation
  * goes through this macro (stores into an object just allocated, with no
- * allocation in between, may be plain), so that a write barrier can be put
- * in here, in one place.  Today a plain store in every configuration.
+ * allocation in between, may be plain), so that the write barrier is in
+ * one place.  A plain store for malloc and bdwgc.
  * `obj` is a pointer to the struct (for an array slot, &array[i]), `field`
  * the member's name; obj is evaluated once, value once.  For wgc it is
  * WGC_STORE, the write barrier of generational collection. */
@@ -256,6 +263,11 @@ static inline void bench_collect(void)
 struct bench_state {
     uint64_t peak_mem;        /* most linear memory seen (wasm) */
     uint64_t start_ns;
+#if defined(CONFIG_WGC)
+    int gen;                  /* the mode wgc was started in */
+    uint64_t minors_seen;     /* num_minor_gc at the last callback */
+    uint64_t cards_max;       /* the most dirty cards one minor collection scanned */
+#endif
 #if defined(CONFIG_BDWGC)
     uint64_t gc_start_ns;     /* collection-event hook: current pause */
     int gc_open;              /* 0, or the event that started the pause */
@@ -322,6 +334,23 @@ static void bench_gc_event(GC_EventType ev)
 static void GC_CALLBACK bench_no_register_scan(void) {}
 #endif
 
+#if defined(CONFIG_WGC)
+/* After every collection: when it was a minor one, the remembered set it
+ * scanned (cards_last) may be the largest yet.  wgc_stats allocates
+ * nothing, so it may be called here. */
+static void bench_after_gc(void *data)
+{
+    (void)data;
+    struct wgc_stats st;
+    wgc_stats(&st);
+    if (st.num_minor_gc != bench.minors_seen) {
+        bench.minors_seen = st.num_minor_gc;
+        if (st.cards_last > bench.cards_max)
+            bench.cards_max = st.cards_last;
+    }
+}
+#endif
+
 /* Initialise the allocator, then start the clock. */
 static inline void bench_init(void)
 {
@@ -334,6 +363,8 @@ static inline void bench_init(void)
         cfg.gen = gen[0] == '1';
     if (wgc_init(&cfg) != WGC_OK)
         bench_die("wgc_init failed");
+    bench.gen = cfg.gen;
+    wgc_set_gc_callback(bench_after_gc, NULL);
 #elif defined(CONFIG_BDWGC)
     /* Before GC_INIT: its first collection already scans the roots. */
     if (BENCH_BDWGC_NOASYNC)
@@ -383,6 +414,10 @@ static inline void bench_result(const char *workload, uint64_t checksum, const c
     wgc_stats(&st);
     printf(" pad=%" PRIu64 " gcs=%" PRIu64 " max_pause_ms=%.3f hist_p99_le_ms=%.3f",
            st.sys_padding, st.num_gc, bench_ms(st.pause_max_ns), bench_hist_p99_ms(&st));
+    printf(" gen=%d minor=%" PRIu64 " major=%" PRIu64 " minor_ms=%.3f major_ms=%.3f"
+           " cards_total=%" PRIu64 " cards_max=%" PRIu64 " old_bytes=%" PRIu64,
+           bench.gen, st.num_minor_gc, st.num_major_gc, bench_ms(st.pause_minor_ns),
+           bench_ms(st.pause_major_ns), st.cards_total, bench.cards_max, st.old_bytes);
 #elif defined(CONFIG_BDWGC)
     printf(" gcs=%lu max_pause_ms=%.3f incremental=%d", (unsigned long)GC_get_gc_no(),
            bench_ms(bench.gc_max_ns), GC_is_incremental_mode());

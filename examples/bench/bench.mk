@@ -13,6 +13,9 @@
 # `make bench` calls `make PLATFORM=wasm BUILD=release bench-run`; the
 # configurations it compares are fixed here, whatever PLATFORM/BUILD say:
 #   wasm-wgc          wgc, PLATFORM=wasm BUILD=release (the aligned default)
+#   wasm-wgc-nogen    wasm-wgc's programs run with WGC_GEN=0: wgc without
+#                     generations (run.sh sets the environment; no binaries
+#                     of its own)
 #   wasm-wgc-noalign  wgc, PLATFORM=wasm BUILD=release ALIGN=0 (the baseline)
 #   wasm-malloc       emscripten's malloc (dlmalloc), plain malloc + free
 #   wasm-calloc       the same with calloc (zeroed, like wgc's objects)
@@ -55,7 +58,7 @@ BENCH_BDWGC_NOASYNC_FLAGS := -I$(BENCH_BDWGC)/include -DBENCH_BDWGC_NOASYNC=1
 # bench-run asks again at run time: on a fresh tree bdwgc appears after this
 # file was read.
 BENCH_BDWGC_CONFIGS := wasm-bdwgc wasm-bdwgc-incr wasm-bdwgc-noasync
-BENCH_CONFIGS := wasm-wgc wasm-wgc-noalign wasm-malloc wasm-calloc posix-wgc posix-malloc \
+BENCH_CONFIGS := wasm-wgc wasm-wgc-nogen wasm-wgc-noalign wasm-malloc wasm-calloc posix-wgc posix-malloc \
                  $(if $(wildcard $(BENCH_BDWGC)/lib/libgc.a),$(BENCH_BDWGC_CONFIGS))
 
 # bench_config(name, compiler, CONFIG_, library, flags, suffix)

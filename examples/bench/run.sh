@@ -22,6 +22,13 @@
 # negative n, as root, keeps other work on a shared machine from
 # inflating the times).
 #
+# A configuration is a set of binaries (build/bench/<config>/, from
+# bench.mk) and an environment, both in command_of: wasm-wgc-nogen runs
+# wasm-wgc's binaries with WGC_GEN=0 (bench.h: wgc without generations,
+# every collection full), wasm-wgc and posix-wgc with WGC_GEN=1 (the
+# default, set so that the caller's environment cannot change it).  The
+# driver writes its own name for the configuration into the RESULT line.
+#
 # Not every configuration runs every workload, to keep the suite near 15
 # minutes on 2 cores: wasm-bdwgc-incr (bdwgc's incremental mode, slower
 # than its default on every workload tried) only on the tree workloads
@@ -38,7 +45,7 @@ out=build/bench
 quick=${QUICK:-0}
 runs=${RUNS:-}
 [ -n "$runs" ] || { [ "$quick" = 1 ] && runs=2 || runs=5; }
-configs=${CONFIGS:-"wasm-wgc wasm-wgc-noalign wasm-malloc wasm-calloc posix-wgc posix-malloc"}
+configs=${CONFIGS:-"wasm-wgc wasm-wgc-nogen wasm-wgc-noalign wasm-malloc wasm-calloc posix-wgc posix-malloc"}
 only=${ONLY:-.}
 # The configurations of a kind: filter <configs> <pattern to drop>...
 pick() {
@@ -114,12 +121,16 @@ else
     churn_plot="churn 32 16"
 fi
 
-# The command line of program $2 (with its arguments) in configuration $1.
+# The command line of program $2 (with its arguments) in configuration $1:
+# the environment it needs, then the program.
 command_of() {
     local config=$1 prog=$2; shift 2
     case $config in
-    wasm-*) echo node "$out/$config/$prog.js" "$@" ;;
-    *)      echo "$out/$config/$prog" "$@" ;;
+    wasm-wgc-nogen) echo env WGC_GEN=0 node "$out/wasm-wgc/$prog.js" "$@" ;;
+    wasm-wgc)       echo env WGC_GEN=1 node "$out/$config/$prog.js" "$@" ;;
+    posix-wgc)      echo env WGC_GEN=1 "$out/$config/$prog" "$@" ;;
+    wasm-*)         echo node "$out/$config/$prog.js" "$@" ;;
+    *)              echo "$out/$config/$prog" "$@" ;;
     esac
 }
 
@@ -132,7 +143,9 @@ run_one() {   # config run workload prog args...
     local load; load=$(cut -d' ' -f1 /proc/loadavg)
     /usr/bin/time -f '%M %U %S' -o "$rss" $cmd > "$log" 2>&1
     local status=$?
-    local line; line=$(grep '^RESULT ' "$log" | tail -n 1)
+    # The program prints the name it was built as: the driver's name of
+    # the configuration replaces it (wasm-wgc-nogen runs wasm-wgc's binary).
+    local line; line=$(grep '^RESULT ' "$log" | tail -n 1 | sed "s/ config=[^ ]*/ config=$config/")
     if [ $status -ne 0 ] || [ -z "$line" ]; then
         echo "FAIL bench=$workload config=$config run=$run status=$status log=$log" | tee -a "$results"
         failures=$((failures + 1))
