@@ -89,5 +89,6 @@ regressions:
 	@for f in $(sort $(wildcard fuzz/regressions/*/*)); do \
 	    t=$$(basename $$(dirname $$f)); \
 	    if $(FZ)/known/fuzz_$$t $$f >$(FZ)/replay.log 2>&1; then echo "fixed:       $$f"; \
-	    else echo "still fails: $$f: $$(grep -aE 'FUZZ CHECK|runtime error|ERROR: Addr|wgc: ' $(FZ)/replay.log | head -n 1)"; fi; \
+	    else echo "still fails: $$f: $$(grep -aE -A1 'FUZZ CHECK|runtime error|ERROR: (Addr|Leak)|wgc: ' \
+	        $(FZ)/replay.log | head -n 2 | tr -s '\n ' ' ')"; fi; \
 	done
