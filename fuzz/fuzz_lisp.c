@@ -10,7 +10,8 @@
  * process (wgc has one heap per process and no shutdown; the interpreter
  * starts once):
  *   - every allocation the interpreter makes passes through a wrapper
- *     (the link uses -Wl,--wrap=wgc_alloc and friends) that counts it and,
+ *     (the link uses -Wl,--wrap=wgc_alloc and friends) that counts it
+ *     (strings aside while FUZZ_AVOID_READER_LEAK is 1) and,
  *     past a budget, raises the Scheme error "fuzz: step budget" exactly
  *     where wgc's own error hook would raise "out of memory".  Every loop
  *     in this Scheme allocates (a procedure call or a `do` iteration makes
@@ -31,6 +32,15 @@
 #include "fuzz_common.h"
 #include "lisp.h"
 #include "lisp_api.h"
+
+/* The reader's string scratch buffer (malloc) leaks when make_string
+ * raises an error -- out of memory, or this harness's step budget
+ * (FINDINGS.md, L1).  While this is 1 (the default) the budget is not
+ * charged in wgc_alloc_bytes, where strings are made, so only a real out
+ * of memory can hit it. */
+#ifndef FUZZ_AVOID_READER_LEAK
+#define FUZZ_AVOID_READER_LEAK 1
+#endif
 
 #define BUDGET 20000
 #define BUDGET_STRESS 400
@@ -66,7 +76,8 @@ void *__wrap_wgc_alloc_array(struct wgc_type *t, size_t n)
 }
 void *__wrap_wgc_alloc_bytes(size_t n)
 {
-    spend();
+    if (!FUZZ_AVOID_READER_LEAK)
+        spend();
     return __real_wgc_alloc_bytes(n);
 }
 

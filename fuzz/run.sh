@@ -20,7 +20,7 @@ for t in "$@"; do
     bin=$bindir/fuzz_$t
     seeds=fuzz/corpus/$t
     case $t in
-        api) opts=(-max_len=2048) ;;
+        api) opts=(-max_len=2048 -len_control=20) ;;
         lisp) opts=(-max_len=4096 -dict=fuzz/lisp.dict) ;;
         *) opts=(-max_len=512) ;;
     esac
