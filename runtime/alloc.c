@@ -310,3 +310,25 @@ size_t wgc_usable_size(const void *obj)
         return 0;
     return span_obj_bytes(s);
 }
+
+/* ---- weak references and ephemerons: their boxes (weak.c) ------------------------------- */
+
+/* The target (key, value) are rooted here across the box's allocation:
+ * the caller may pass an object that nothing else holds. */
+void *wgc_weak_new(void *target)
+{
+    if (!weak_check_target(target, false))
+        return NULL;
+    WGC_LOCALS(target);
+    void *box = wgc_alloc_bytes(WEAK_BOX_BYTES);
+    return weak_register(box, target);
+}
+
+void *wgc_ephemeron_new(void *key, void *value)
+{
+    if (!weak_check_target(key, true))
+        return NULL;
+    WGC_LOCALS(key, value);
+    void *box = wgc_alloc_bytes(WEAK_BOX_BYTES);
+    return ephemeron_register(box, key, value);
+}

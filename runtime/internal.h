@@ -123,6 +123,13 @@ extern void (*mark_hook)(uintptr_t obj);
  * unreachable finalizable objects queued (and kept, with what they
  * reach, until their finalizer has run). */
 void weak_process(void);
+/* For alloc.c's wgc_weak_new / wgc_ephemeron_new: is target (key) good;
+ * then fill and register a pointer-free box of WEAK_BOX_BYTES it
+ * allocated (NULL in, NULL out). */
+#define WEAK_BOX_BYTES (3 * sizeof(uintptr_t))
+bool weak_check_target(const void *target, bool ephemeron);
+void *weak_register(void *mem, void *target);
+void *ephemeron_register(void *mem, void *key, void *value);
 /* The verifier's check: every weak reference and ephemeron holds NULL or
  * an allocated object.  NULL, or a constant message. */
 const char *weak_check(void);

@@ -77,16 +77,17 @@ static bool is_object(uintptr_t p)
     return span_object_at(s, p) >= 0;
 }
 
-static struct box *new_box(uintptr_t tag, uintptr_t a, uintptr_t b, struct gc_table *registry)
+/* Fill a box that alloc.c allocated (pointer-free, WEAK_BOX_BYTES) and
+ * put it in its registry. */
+static void *register_box(void *mem, uintptr_t tag, uintptr_t a, uintptr_t b,
+                          struct gc_table *registry)
 {
-    /* The box is pointer-free: a and b are not references to the collector
-     * (they are not stored yet, so they need no root across the alloc). */
-    struct box *x = wgc_alloc_bytes(sizeof *x);
-    if (x == NULL)
+    uintptr_t p = (uintptr_t)mem;
+    if (mem == NULL)
         return NULL;
-    uintptr_t p = (uintptr_t)x;
     if (!gc_table_push(registry, &p))
-        return gc_fail(WGC_ERR_NOMEM, sizeof *x);
+        return gc_fail(WGC_ERR_NOMEM, sizeof(struct box));
+    struct box *x = mem;
     x->tag = tag;
     x->a = a;
     x->b = b;
@@ -95,38 +96,42 @@ static struct box *new_box(uintptr_t tag, uintptr_t a, uintptr_t b, struct gc_ta
 
 static struct box *box_of(const void *p, uintptr_t tag)
 {
-    if (!gc.init || !is_object((uintptr_t)p) || wgc_usable_size(p) < sizeof(struct box) ||
-        ((const struct box *)p)->tag != tag) {
+    struct span *s = gc.init ? span_of((uintptr_t)p) : NULL;
+    if (s == NULL || !s->noscan || span_obj_bytes(s) < sizeof(struct box) ||
+        !is_object((uintptr_t)p) || ((const struct box *)p)->tag != tag) {
         gc_fail(WGC_ERR_BAD_ARG, 0);
         return NULL;
     }
     return (struct box *)p;
 }
 
-void *wgc_weak_new(void *target)
+bool weak_check_target(const void *target, bool ephemeron)
 {
-    if (!gc.init)
-        return gc_fail(WGC_ERR_NOT_INIT, 0);
-    if (target != NULL && !is_object((uintptr_t)target))
-        return gc_fail(WGC_ERR_BAD_ARG, 0);
-    /* target must survive the allocation below: it is the caller's, who
-     * holds it (a root) to pass it here. */
-    return new_box(TAG_WEAK, (uintptr_t)target, 0, &weaks);
+    if (!gc.init) {
+        gc_fail(WGC_ERR_NOT_INIT, 0);
+        return false;
+    }
+    if ((ephemeron || target != NULL) && !is_object((uintptr_t)target)) {
+        gc_fail(WGC_ERR_BAD_ARG, 0);
+        return false;
+    }
+    return true;
+}
+
+void *weak_register(void *mem, void *target)
+{
+    return register_box(mem, TAG_WEAK, (uintptr_t)target, 0, &weaks);
+}
+
+void *ephemeron_register(void *mem, void *key, void *value)
+{
+    return register_box(mem, TAG_EPHEMERON, (uintptr_t)key, (uintptr_t)value, &ephemerons);
 }
 
 void *wgc_weak_get(const void *weak)
 {
     struct box *x = box_of(weak, TAG_WEAK);
     return x != NULL ? (void *)x->a : NULL;
-}
-
-void *wgc_ephemeron_new(void *key, void *value)
-{
-    if (!gc.init)
-        return gc_fail(WGC_ERR_NOT_INIT, 0);
-    if (key == NULL || !is_object((uintptr_t)key))
-        return gc_fail(WGC_ERR_BAD_ARG, 0);
-    return new_box(TAG_EPHEMERON, (uintptr_t)key, (uintptr_t)value, &ephemerons);
 }
 
 void *wgc_ephemeron_key(const void *eph)

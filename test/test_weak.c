@@ -1,11 +1,15 @@
 /* test_weak.c — weak references, ephemerons and finalizers (runtime/weak.c),
  * with the verifier after every collection, in generational mode (the
- * default; WGC_TEST_NOGEN=1 in the environment runs them without).
+ * default) and, as test_weak_nogen, without it.
  * Resurrection, finalizers that allocate and register again, finalizable
  * cycles, weak references cleared exactly when the target dies, ephemeron
  * chains of 1000 in both orders (timed: linear), a value that references
  * its own key, and every kind of bad input. */
 #include "testutil.h"
+
+#ifndef WEAK_TEST_NOGEN
+#define WEAK_TEST_NOGEN 0   /* test_weak_nogen.c: the same without generations */
+#endif
 
 #include "gcutil.h"
 #include "wgc.h"
@@ -273,6 +277,160 @@ static void test_weak_before_finalization(void **state)
     wgc_root_remove(&wq);
 }
 
+
+/* ---- the randomized model: weak references and ephemerons ----------------------------- */
+
+#define MN 400   /* nodes the model follows */
+#define MR 24    /* root slots */
+#define MW 48    /* weak references and ephemerons held */
+
+static struct {
+    struct node *root[MR];
+    void *weak[MW], *eph[MW];
+} mr;
+
+struct mnode {
+    bool live;
+    struct node *addr;
+    int next, other;   /* ids, -1: none */
+};
+
+static struct mnode mn[MN];
+static int wt[MW], ek[MW], ev[MW];   /* model: weak target, ephemeron key and value ids */
+static bool reach[MN];
+
+static int id_of(const struct node *x)
+{
+    return x == NULL ? -1 : (int)x->id;
+}
+
+static void mvisit(int id)
+{
+    while (id >= 0 && !reach[id]) {
+        reach[id] = true;
+        mvisit(mn[id].other);
+        id = mn[id].next;
+    }
+}
+
+static void mreach(void)
+{
+    memset(reach, 0, sizeof reach);
+    for (int r = 0; r < MR; r++)
+        mvisit(id_of(mr.root[r]));
+    for (bool changed = true; changed;) {   /* ephemerons to their fixpoint */
+        changed = false;
+        for (int e = 0; e < MW; e++)
+            if (mr.eph[e] != NULL && ek[e] >= 0 && reach[ek[e]] && ev[e] >= 0 && !reach[ev[e]]) {
+                mvisit(ev[e]);
+                changed = true;
+            }
+    }
+}
+
+static int pick_live(struct rng *r)
+{
+    for (int k = 0; k < 8; k++) {
+        int id = (int)rng_below(r, MN);
+        if (mn[id].live)
+            return id;
+    }
+    return -1;
+}
+
+static void test_weak_model(void **state)
+{
+    (void)state;
+    struct rng r = test_rng("weak_model");
+    struct wgc_frame f = {NULL, sizeof mr / sizeof(void *), NULL, (void **)&mr};
+    wgc_frame_push(&f);
+    memset(&mr, 0, sizeof mr);
+    memset(mn, 0, sizeof mn);
+    int next_id = 0, checks = 0;
+    for (int step = 0; step < 20000; step++) {
+        int op = (int)rng_below(&r, 10);
+        if (op < 3 && next_id < MN) {   /* a new node, into a root */
+            struct node *x = node((uintptr_t)next_id);
+            mn[next_id] = (struct mnode){true, x, -1, -1};
+            mr.root[rng_below(&r, MR)] = x;
+            next_id++;
+        } else if (op < 5) {   /* link two live nodes, through the barrier */
+            int a = pick_live(&r), b = pick_live(&r);
+            if (a >= 0 && b >= 0) {
+                if (rng_below(&r, 2)) {
+                    WGC_STORE(mn[a].addr, next, mn[b].addr);
+                    mn[a].next = b;
+                } else {
+                    WGC_STORE(mn[a].addr, other, mn[b].addr);
+                    mn[a].other = b;
+                }
+            }
+        } else if (op < 6) {   /* drop a root */
+            mr.root[rng_below(&r, MR)] = NULL;
+        } else if (op < 7) {   /* a weak reference */
+            int t = pick_live(&r), w = (int)rng_below(&r, MW);
+            if (t >= 0) {
+                mr.weak[w] = wgc_weak_new(mn[t].addr);
+                wt[w] = t;
+            }
+        } else if (op < 8) {   /* an ephemeron */
+            int k = pick_live(&r), v = pick_live(&r), e = (int)rng_below(&r, MW);
+            if (k >= 0 && v >= 0) {
+                mr.eph[e] = wgc_ephemeron_new(mn[k].addr, mn[v].addr);
+                ek[e] = k;
+                ev[e] = v;
+            }
+        } else if (op < 9) {
+            mr.weak[rng_below(&r, MW)] = NULL;
+        } else {   /* collect (major) and check everything against the model */
+            collect();
+            mreach();
+            checks++;
+            for (int w = 0; w < MW; w++)
+                if (mr.weak[w] != NULL) {
+                    void *t = wgc_weak_get(mr.weak[w]);
+                    if (reach[wt[w]] != (t != NULL))
+                        fail_msg("weak %d -> node %d: reachable %d, reads %p", w, wt[w],
+                                 reach[wt[w]], t);
+                    if (t != NULL)
+                        assert_int_equal(((struct node *)t)->id, wt[w]);
+                }
+            for (int e = 0; e < MW; e++)
+                if (mr.eph[e] != NULL) {
+                    struct node *k = wgc_ephemeron_key(mr.eph[e]);
+                    struct node *v = wgc_ephemeron_value(mr.eph[e]);
+                    if (reach[ek[e]] != (k != NULL) || (k != NULL) != (v != NULL))
+                        fail_msg("ephemeron %d (%d -> %d): key reachable %d, reads %p, %p", e,
+                                 ek[e], ev[e], reach[ek[e]], (void *)k, (void *)v);
+                    if (k != NULL) {
+                        assert_int_equal(k->id, ek[e]);
+                        assert_int_equal(v->id, ev[e]);
+                    } else {
+                        ek[e] = ev[e] = -1;
+                    }
+                }
+            for (int id = 0; id < next_id; id++) {
+                if (!mn[id].live)
+                    continue;
+                if (!reach[id]) {
+                    mn[id].live = false;   /* may be freed now: never touched again */
+                    continue;
+                }
+                /* Reachable: intact, and so are its links (their targets are
+                 * reachable through it). */
+                assert_int_equal(mn[id].addr->id, id);
+                assert_int_equal(id_of(mn[id].addr->next), mn[id].next);
+                assert_int_equal(id_of(mn[id].addr->other), mn[id].other);
+            }
+            if (next_id >= MN && rng_below(&r, 4) == 0)
+                break;
+        }
+    }
+    printf("[  INFO    ] weak model: %d nodes, %d checks\n", next_id, checks);
+    memset(&mr, 0, sizeof mr);
+    wgc_frame_pop(&f);
+}
+
 /* ---- bad input -------------------------------------------------------------------------- */
 
 static void test_bad_input(void **state)
@@ -314,7 +472,7 @@ static int setup(void **state)
     wgc_config_default(&cfg);
     cfg.verify_each_gc = true;
     const char *nogen = getenv("WGC_TEST_NOGEN");
-    if (nogen != NULL && nogen[0] == '1')
+    if (WEAK_TEST_NOGEN || (nogen != NULL && nogen[0] == '1'))
         cfg.gen = false;
     return wgc_init(&cfg) == WGC_OK ? 0 : -1;
 }
@@ -334,6 +492,7 @@ int main(void)
         cmocka_unit_test_teardown(test_finalizers, teardown),
         cmocka_unit_test_teardown(test_weak_before_finalization, teardown),
         cmocka_unit_test_teardown(test_bad_input, teardown),
+        cmocka_unit_test_teardown(test_weak_model, teardown),
     };
-    return cmocka_run_group_tests_name("weak", tests, setup, NULL);
+    return cmocka_run_group_tests_name(WEAK_TEST_NOGEN ? "weak_nogen" : "weak", tests, setup, NULL);
 }
