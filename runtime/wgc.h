@@ -347,7 +347,8 @@ void wgc_write_range(const void *start, size_t len);
 
 /* A weak reference: a small heap object (keep it like any other: rooted,
  * or stored in an object's pointer field) that refers to target without
- * keeping it alive.  target is an allocated object (NULL is allowed);
+ * keeping it alive (it allocates; wgc keeps target alive meanwhile, so
+ * target need not be rooted).  target is an allocated object (NULL is allowed);
  * else NULL and WGC_ERR_BAD_ARG.  wgc_weak_get gives the target, or NULL
  * once it is dead (NULL + BAD_ARG when w is not a weak reference). */
 void *wgc_weak_new(void *target);

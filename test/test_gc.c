@@ -374,14 +374,16 @@ static void locals_level(int depth, uintptr_t *addrs)
 {
     struct node *a = NULL, *b = NULL;
     WGC_LOCALS(a, b);
-    assert_ptr_equal(wgc_frames_top, &wgc_frame_);
+    struct wgc_frame *mine = wgc_frames_top;   /* the frame WGC_LOCALS pushed */
+    assert_non_null(mine);
+    assert_int_equal(mine->n, 2);
     a = new_node((uintptr_t)depth * 2);
     b = new_node((uintptr_t)depth * 2 + 1);
     addrs[depth * 2] = (uintptr_t)a;
     addrs[depth * 2 + 1] = (uintptr_t)b;
     if (depth > 0) {
         locals_level(depth - 1, addrs);
-        assert_ptr_equal(wgc_frames_top, &wgc_frame_);
+        assert_ptr_equal(wgc_frames_top, mine);
         /* The deeper level's objects are gone, ours are not. */
         collect();
         assert_false(is_object((void *)addrs[(depth - 1) * 2]));
@@ -579,6 +581,7 @@ static void catcher(int depth, uintptr_t *addrs)
 {
     struct node *x = NULL;
     WGC_LOCALS(x);
+    struct wgc_frame *mine = wgc_frames_top;   /* the frame WGC_LOCALS pushed */
     x = new_node((uintptr_t)depth);
     addrs[depth] = (uintptr_t)x;
     if (depth < 2) {
@@ -586,7 +589,7 @@ static void catcher(int depth, uintptr_t *addrs)
         return;
     }
     struct wgc_frame *saved = wgc_frames_save();
-    assert_ptr_equal(saved, &wgc_frame_);
+    assert_ptr_equal(saved, mine);
     if (setjmp(inner_env) == 0)
         deep(depth + 1, 7, addrs, &inner_env);
     assert_ptr_not_equal(wgc_frames_top, saved);   /* stale: frames of dead C frames */
