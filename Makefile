@@ -150,6 +150,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory PLATFORM=wasm BUILD=release bench-run
 	@$(MAKE) --no-print-directory bench-pages
+	@$(MAKE) --no-print-directory bench-weak
 	@bash scripts/logcost.sh
 	@echo; cat build/bench/summary.txt
 
@@ -163,6 +164,15 @@ bench-pages:
 	@build/posix-release/test/bench_pages | tee build/bench/pages.txt
 	@node build/wasm-release/test/bench_pages.js | tee -a build/bench/pages.txt
 	@grep '^RESULT' build/bench/pages.txt >> build/bench/results.txt
+
+# What weak references, ephemerons and finalizers cost a full collection of
+# a million live objects, wasm (test/bench_weak.c; build/bench/weak.txt).
+.PHONY: bench-weak
+bench-weak:
+	@$(MAKE) --no-print-directory PLATFORM=wasm BUILD=release build/wasm-release/test/bench_weak.js
+	@mkdir -p build/bench
+	@node build/wasm-release/test/bench_weak.js | tee build/bench/weak.txt
+	@grep '^RESULT' build/bench/weak.txt >> build/bench/results.txt
 
 clean:
 	rm -rf build/posix-* build/wasm-* build/bench build/fuzz
