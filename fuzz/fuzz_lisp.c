@@ -127,6 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!started) {
+        lisp_file_access = 0;   /* a mutated program must not touch the host's files */
         int r = lisp_start(100, 16.0 * 1024 * 1024, 0, 1, 800);
         FZ_CHECK(r == LISP_OK, "lisp_start failed: %s", lisp_last_error());
         if (getenv("FUZZ_LISP_OUTPUT") == NULL)

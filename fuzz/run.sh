@@ -19,6 +19,10 @@ passed=0 failed=0
 for t in "$@"; do
     bin=$bindir/fuzz_$t
     seeds=fuzz/corpus/$t
+    # The Scheme target also starts from the Scheme suite's programs (not
+    # copied into the corpus: they are read where they are).
+    extra=""
+    [ "$t" = lisp ] && extra=examples/lisp/tests
     case $t in
         api) opts=(-max_len=2048 -len_control=20) ;;
         lisp) opts=(-max_len=4096 -dict=fuzz/lisp.dict) ;;
@@ -35,7 +39,7 @@ for t in "$@"; do
     mkdir -p "$corpus" "$art" "$(dirname "$log")"
     echo "=== fuzz_$t: $secs s from $seeds ($mode)"
     "$bin" "${opts[@]}" -max_total_time="$secs" -timeout=30 -rss_limit_mb=3072 \
-        -print_final_stats=1 -artifact_prefix="$art" "$corpus" "$seeds" > "$log" 2>&1
+        -print_final_stats=1 -artifact_prefix="$art" "$corpus" "$seeds" $extra > "$log" 2>&1
     rc=$?
     # libFuzzer's last status line: "#N  REDUCE cov: C ft: F corp: K/..."
     last=$(grep -aE '^#[0-9]+' "$log" | tail -n 1)

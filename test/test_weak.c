@@ -399,9 +399,10 @@ static void test_weak_model(void **state)
                 if (mr.eph[e] != NULL) {
                     struct node *k = wgc_ephemeron_key(mr.eph[e]);
                     struct node *v = wgc_ephemeron_value(mr.eph[e]);
-                    if (reach[ek[e]] != (k != NULL) || (k != NULL) != (v != NULL))
+                    bool alive = ek[e] >= 0 && reach[ek[e]];   /* -1: cleared before */
+                    if (alive != (k != NULL) || (k != NULL) != (v != NULL))
                         fail_msg("ephemeron %d (%d -> %d): key reachable %d, reads %p, %p", e,
-                                 ek[e], ev[e], reach[ek[e]], (void *)k, (void *)v);
+                                 ek[e], ev[e], alive, (void *)k, (void *)v);
                     if (k != NULL) {
                         assert_int_equal(k->id, ek[e]);
                         assert_int_equal(v->id, ev[e]);

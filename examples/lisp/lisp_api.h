@@ -39,4 +39,8 @@ const char *lisp_stats_json(void);
 int lisp_trace_start(void);
 int lisp_trace_write(const char *path);
 
+/* 1 (the default): file ports and file-exists?/delete-file reach the
+ * host's files; 0: they raise a Scheme error (a sandbox for the fuzzer). */
+extern int lisp_file_access;
+
 #endif

@@ -1,3 +1,0 @@
-(define (two a b) (+ a b))
-(display "ok ")
-(two 1)

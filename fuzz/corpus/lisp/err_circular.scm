@@ -1,5 +1,0 @@
-(define a (list 1 2)) (set-cdr! (cdr a) a)
-(define b (list 1 2)) (set-cdr! (cdr b) b)
-(display (list (equal? a a) (car (list-tail a 5)) (list? a)))
-(newline)
-(equal? a b)

@@ -1,3 +1,0 @@
-(display "one")
-(newline))
-(display "two")

@@ -1,5 +1,0 @@
-(display "fine")
-(newline)
-(define (broken x)
-  (if (> x 0)
-      (display x)

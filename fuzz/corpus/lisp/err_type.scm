@@ -1,1 +1,0 @@
-(display (car (cdr (list 1))))

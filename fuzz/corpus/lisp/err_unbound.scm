@@ -1,4 +1,0 @@
-(display "before")
-(newline)
-(display (+ 1 undefined-thing))
-(display "not reached")
