@@ -45,7 +45,7 @@ static bool started;
 /* wgc's error hook (A2): every allocation failure becomes a language error. */
 static void on_wgc_error(enum wgc_error err, size_t size, void *data)
 {
-    if (!lisp_handler) return;   /* not evaluating: let NULL come back */
+    if (!lisp_handler || lisp_alloc_quiet) return;   /* let NULL come back */
     if (err == WGC_ERR_NOMEM)
         lisp_error_unwind("out of memory: the heap is at its limit (asking for %zu bytes)", size);
     lisp_error_unwind("allocation failed: %s (%zu bytes)", wgc_error_string(err), size);
@@ -82,6 +82,7 @@ static int run_text(const char *src, size_t len, bool print_results, bool report
             print_value(v, true);
             out_str("\n", 1);
         }
+        lisp_run_finalizers();   /* a safe point: between top-level forms */
     }
     handler_leave(&h);
     out_flush();
