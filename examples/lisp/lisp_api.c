@@ -41,7 +41,8 @@ static void sink(int fd, const char *s, size_t n)
 #include "lisp_api.h"
 
 static bool started;
-static value last_value;   /* the value of run_text's last form (a root, for handles) */
+static value last_value;   /* the value of run_text's last form when keep_last (a root, for handles) */
+static bool keep_last;
 
 /* wgc's error hook (A2): every allocation failure becomes a language error. */
 static void on_wgc_error(enum wgc_error err, size_t size, void *data)
@@ -83,7 +84,7 @@ static int run_text(const char *src, size_t len, bool print_results, bool report
             print_value(v, true);
             out_str("\n", 1);
         }
-        last_value = v;
+        if (keep_last) last_value = v;
         lisp_run_finalizers();   /* a safe point: between top-level forms */
     }
     handler_leave(&h);
@@ -181,7 +182,9 @@ LISP_EXPORT int lisp_handle_eval(const char *src, size_t len)
         return -1;
     }
     lisp_exit_requested = false;
+    keep_last = true;
     int rc = run_text(src, len, false, false);
+    keep_last = false;
     if (rc == LISP_EXIT)
         snprintf(lisp_errmsg, sizeof lisp_errmsg, "exit called (status %d)", lisp_exit_code);
     if (rc != LISP_OK) return -1;
@@ -431,9 +434,7 @@ LISP_EXPORT int lisp_eval(const char *src, size_t len, int print_results)
         return LISP_ERROR;
     }
     lisp_exit_requested = false;
-    int rc = run_text(src, len, print_results != 0, true);
-    last_value = UNSPEC;   /* hold nothing for the next call */
-    return rc;
+    return run_text(src, len, print_results != 0, true);
 }
 
 LISP_EXPORT int lisp_incomplete(const char *src, size_t len) { return read_incomplete(src, len); }

@@ -609,7 +609,9 @@ static value p_hash_table_alist(int argc, value *argv)
 static value p_hash_table_walk(int argc, value *argv)
 {
     (void)argc;
-    value l = ht_list(want_table("hash-table-walk", argv[0]), 2);
+    want_table("hash-table-walk", argv[0]);
+    if (!procedure_p(argv[1])) type_error("hash-table-walk", "procedure", argv[1]);
+    value l = ht_list(argv[0], 2);
     WGC_LOCALS(l);
     for (; l != NIL; l = CDR(l)) {
         value args[2] = {CAR(CAR(l)), CDR(CAR(l))};   /* l holds them */
@@ -652,7 +654,37 @@ static value p_hash_table_update_default(int argc, value *argv)
     return UNSPEC;
 }
 
+/* SRFI 69's hash functions: (hash obj [bound]) agrees with equal?,
+ * (string-hash s [bound]) with string=?, (hash-by-identity obj [bound])
+ * with eq?; a non-negative fixnum below bound (default 2^29). */
+static value hash_result(const char *who, uint64_t h, int argc, value *argv)
+{
+    int64_t bound = (int64_t)1 << 29;
+    if (argc > 1) {
+        bound = want_int(who, argv[1]);
+        if (bound <= 0) lisp_error("%s: the bound must be positive", who);
+    }
+    return make_int((int64_t)(mix(h) % (uint64_t)bound));
+}
+static value p_hash(int argc, value *argv)
+{
+    int budget = 64;
+    return hash_result("hash", hash_equal(argv[0], &budget), argc, argv);
+}
+static value p_string_hash(int argc, value *argv)
+{
+    struct string *str = want_string("string-hash", argv[0]);
+    return hash_result("string-hash", hash_bytes(str->data, str->len), argc, argv);
+}
+static value p_hash_by_identity(int argc, value *argv)
+{
+    return hash_result("hash-by-identity", (uint64_t)argv[0], argc, argv);
+}
+
 const struct prim_def weak_prims[] = {
+    {"hash", p_hash, 1, 2},
+    {"string-hash", p_string_hash, 1, 2},
+    {"hash-by-identity", p_hash_by_identity, 1, 2},
     {"run-finalizers", p_run_finalizers, 0, 0},
     {"make-ephemeron", p_make_ephemeron, 2, 2},
     {"ephemeron?", p_ephemeron_p, 1, 1},
