@@ -76,6 +76,7 @@ static int run_text(const char *src, size_t len, bool print_results, bool report
         if (report) report_error();
         return LISP_ERROR;
     }
+    lisp_run_finalizers();   /* safe points: before the first form, and after each */
     for (;;) {
         value x = read_datum(&r);
         if (x == EOF_V) break;
@@ -238,6 +239,7 @@ LISP_EXPORT int lisp_handle_call(int f, int n, const int32_t *ids)
     int id = -1;
     WITH_HANDLER(id, {
         if (n < 0 || n > 1000) lisp_error("call: %d arguments (at most 1000)", n);
+        lisp_run_finalizers();   /* safe points: before the call and after it */
         value fv = handle_get(f);
         if (!procedure_p(fv)) type_error("call", "procedure", fv);
         value argv[n > 0 ? n : 1];

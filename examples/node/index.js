@@ -72,6 +72,10 @@ const path = require('path');
 
 const STATUS = ['ok', 'error', 'exit'];
 
+// The class of every interpreter's handles (each create() has its own
+// subclass), so a handle of another interpreter is recognised as one.
+class SchemeHandle {}
+
 function findCore(corePath) {
   if (corePath) return path.resolve(corePath);
   const candidates = [
@@ -260,7 +264,7 @@ function create(options = {}) {
   // JS values as Scheme values: ids of new handles (temps) or of handles
   // given; temps collects the new ones, which the caller releases.
   function toScheme(x, temps) {
-    if (x instanceof Handle) return idOf(x);
+    if (x instanceof SchemeHandle) return idOf(x);
     let id;
     if (typeof x === 'number') id = direct(() => Module._lisp_handle_number(x));
     else if (typeof x === 'boolean') id = direct(() => Module._lisp_handle_bool(x ? 1 : 0));
@@ -277,7 +281,7 @@ function create(options = {}) {
     return id;
   }
   const ids = new WeakMap();   // Handle -> its slot, -1 once released
-  class Handle {
+  class Handle extends SchemeHandle {
     get released() { return ids.get(this) < 0; }
     call(...args) {
       const f = idOf(this);
@@ -312,6 +316,7 @@ function create(options = {}) {
   }
   function newHandle(x) {
     if (x instanceof Handle) return x;
+    if (x instanceof SchemeHandle) throw new Error('wgc-lisp: a handle of another interpreter');
     const temps = [];
     const id = toScheme(x, temps);
     temps.pop();   // the outermost is the new handle's own slot
