@@ -9,6 +9,7 @@
  *         lisp_prims.c the primitive procedures, the prelude (syntax-rules too)
  *         lisp_r7rs.c  records, error objects, bytevectors, more R7RS procedures
  *         lisp_ports.c ports (strings, files, the console) and the clock
+ *         lisp_weak.c  ephemerons, guardians, hash tables; running finalizers
  *         lisp_api.c   init from options, eval a string, stats (what JS calls)
  *         lisp_main.c  a native command-line runner (the wasm one is JS)
  *
