@@ -85,9 +85,10 @@ static FILE *open_file(const char *path, const char *mode)
 {
     FILE *f = fopen(path, mode);
     if (!f && (errno == EMFILE || errno == ENFILE)) {
+        int err = errno;
         wgc_collect();
-        if (lisp_run_finalizers() > 0) f = fopen(path, mode);
-        if (!f) errno = EMFILE;
+        if (lisp_run_finalizers() > 0) f = fopen(path, mode);   /* else errno is lost */
+        else errno = err;
     }
     return f;
 }
@@ -129,9 +130,10 @@ static value open_input_file(const char *who, value name)
 
 static value open_output_file(const char *who, value name)
 {
-    WGC_LOCALS(name);
+    value port = 0;
+    WGC_LOCALS(name, port);   /* port too: open_file may collect */
     want_filename(who, name);
-    value port = make_port(P_OUT | P_FILE, NIL, name);   /* allocate before opening */
+    port = make_port(P_OUT | P_FILE, NIL, name);   /* allocate before opening */
     FILE *f = open_file(STR(name)->data, "wb");
     if (!f)
         lisp_error_kind(ERRK_FILE, "%s: cannot open \"%s\": %s", who, STR(name)->data,
