@@ -381,6 +381,23 @@ function apiChecks(apiPath) {
                      '(collect-garbage) (display (hash-table-count t))');
     assert.strictEqual(r.output, '0');
   });
+  check('out of file descriptors, an open collects and runs the finalizers (ulimit -n 64)', () => {
+    const file = path.join(os.tmpdir(), `wgc-lisp-emfile-${process.pid}.scm`);
+    const data = path.join(os.tmpdir(), `wgc-lisp-emfile-${process.pid}.txt`);
+    fs.writeFileSync(file, `(define (drop i) (let ((p (open-output-file ${JSON.stringify(data)}))) (write i p) i))
+(define (loop i) (if (< i 2000) (begin (drop i) (loop (+ i 1)))))
+(loop 0)
+(display "2000 opens")`);
+    const cli = path.resolve(apiPath, 'lisp.js');
+    const r = require('child_process').spawnSync('sh', ['-c', 'ulimit -n 64 && exec "$0" "$1" "$2"',
+                                                        process.execPath, cli, file],
+                                                 { encoding: 'utf8' });
+    fs.unlinkSync(file);
+    if (fs.existsSync(data)) fs.unlinkSync(data);
+    assert.strictEqual(r.stderr, '');
+    assert.strictEqual(r.stdout, '2000 opens');
+    assert.strictEqual(r.status, 0);
+  });
   const results = [];
   for (const c of checks) {
     const start = Date.now();
