@@ -103,6 +103,7 @@ static int run_text(const char *src, size_t len, bool print_results, bool report
  * H2. Every entry point that may allocate or evaluate sets up a handler
  *     first (A1); errors come back as -1 with the message in lisp_errmsg,
  *     reported to no sink (the JS side throws them). */
+#define LISP_HANDLE_MAX_ARGS 1000
 static value htab;
 static size_t hcap, hcount, hnfree;
 static uint32_t *hfree;
@@ -238,11 +239,12 @@ LISP_EXPORT int lisp_handle_call(int f, int n, const int32_t *ids)
 {
     int id = -1;
     WITH_HANDLER(id, {
-        if (n < 0 || n > 1000) lisp_error("call: %d arguments (at most 1000)", n);
+        if (n < 0 || n > LISP_HANDLE_MAX_ARGS)
+            lisp_error("call: %d arguments (at most %d)", n, LISP_HANDLE_MAX_ARGS);
         lisp_run_finalizers();   /* safe points: before the call and after it */
         value fv = handle_get(f);
         if (!procedure_p(fv)) type_error("call", "procedure", fv);
-        value argv[n > 0 ? n : 1];
+        value argv[LISP_HANDLE_MAX_ARGS];
         for (int i = 0; i < n; i++) argv[i] = handle_get(ids[i]);   /* each held by its handle */
         value r = apply_proc(fv, n, argv);
         id = handle_new(r);
