@@ -151,6 +151,30 @@
   (newline)
   (report g t))
 
+; ---- 6. a weak-keyed cache and a guardian -----------------------------------------
+; The cache memoises a costly function of an object; its keys are weak
+; (each entry an ephemeron), so when the objects go, their entries go.
+; The guardian hands back objects the program dropped, after a collection.
+(display "6. weak cache") (newline)
+(define cache (make-hash-table eq? 'weak-keys))
+(define (area shape)    ; shape: (width height); pretend this is costly
+  (hash-table-ref cache shape
+                  (lambda () (let ((a (* (car shape) (cadr shape))))
+                               (hash-table-set! cache shape a)
+                               a))))
+(define shapes (map (lambda (i) (list i (+ i 1))) (iota 1000)))
+(define guardian (make-guardian))
+(for-each (lambda (s) (area s) (guardian s)) shapes)
+(display "    cached areas: ") (display (hash-table-count cache))
+(display ", sum ") (display (apply + (map area shapes))) (newline)
+(set! shapes (list-tail shapes 990))    ; drop all but the last ten shapes
+(collect-garbage)
+(display "    after dropping 990 shapes and (collect-garbage): ")
+(display (hash-table-count cache)) (display " cached") (newline)
+(define (count-returned g) (let loop ((n 0)) (if (g) (loop (+ n 1)) n)))
+(display "    the guardian gave back ") (display (count-returned guardian))
+(display " dropped shapes (its queue filled when the finalizers ran)") (newline)
+
 (newline)
 (display "Collector, seen from Scheme: ")
 (let ((s (gc-stats)))

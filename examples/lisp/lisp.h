@@ -9,6 +9,7 @@
  *         lisp_prims.c the primitive procedures, the prelude (syntax-rules too)
  *         lisp_r7rs.c  records, error objects, bytevectors, more R7RS procedures
  *         lisp_ports.c ports (strings, files, the console) and the clock
+ *         lisp_weak.c  ephemerons, guardians, hash tables; running finalizers
  *         lisp_api.c   init from options, eval a string, stats (what JS calls)
  *         lisp_main.c  a native command-line runner (the wasm one is JS)
  *
@@ -97,7 +98,10 @@ typedef uintptr_t value;
     X(BYTEVECTOR, "bytevector")     \
     X(PORT, "port")                 \
     X(PARAM, "parameter")           \
-    X(CASELAMBDA, "procedure")
+    X(CASELAMBDA, "procedure")      \
+    X(EPHEMERON, "ephemeron")       \
+    X(GUARDIAN, "guardian")         \
+    X(HASHTABLE, "hash table")
 
 enum kind {
 #define X(k, name) K_##k,
@@ -148,6 +152,16 @@ struct port    { value hdr, buf, name; uintptr_t flags; size_t pos, len; void *f
 struct param   { value hdr, value, converter; };
 /* case-lambda: a list of closures, tried in order by argument count. */
 struct caselambda { value hdr, clauses, name; };
+/* lisp_weak.c.  An ephemeron (SRFI 124): box is wgc's ephemeron (key ->
+ * datum) when the key is a heap object; an immediate key never dies, so
+ * then box is 0 and key and datum are held here, strongly. */
+struct ephemeron { value hdr, box, key, datum; };
+/* A guardian's queue of objects found unreachable: a list from head to
+ * tail (both NIL when empty); id: its slot in the guardian table. */
+struct guardian { value hdr, head, tail; uintptr_t id; };
+/* A hash table: buckets is a vector of lists of entries, each entry a
+ * pair (key . value), or in a weak-keyed table an ephemeron. */
+struct hashtable { value hdr, buckets; uintptr_t count, flags; };
 
 #define PAIR_P(v)     IS(v, K_PAIR)
 #define SYMBOL_P(v)   IS(v, K_SYMBOL)
@@ -206,6 +220,10 @@ value make_bytevector_checked(const char *who, int64_t len);
 value make_port(uintptr_t flags, value buf, value name);
 value make_param(value v, value converter);
 value make_caselambda(value clauses, value name);
+/* cons for a finalizer (lisp_weak.c): never raises; 0 when the heap is
+ * full (lisp_alloc_quiet keeps wgc's error hook from unwinding). */
+value cons_quiet(value a, value d);
+extern bool lisp_alloc_quiet;
 bool procedure_p(value v);
 bool eqv_p(value a, value b);
 value intern(const char *name, size_t len);
@@ -333,11 +351,19 @@ struct prim_def {
     prim_fn fn;
     int min, max;          /* arity; max < 0: any number */
 };
-extern const struct prim_def prim_table[], r7rs_prims[], port_prims[];
-extern const size_t prim_count, r7rs_prim_count, port_prim_count;
+extern const struct prim_def prim_table[], r7rs_prims[], port_prims[], weak_prims[];
+extern const size_t prim_count, r7rs_prim_count, port_prim_count, weak_prim_count;
 void prims_init(void);
 void r7rs_init(void);   /* lisp_r7rs.c: the error record type */
 void ports_init(void);  /* lisp_ports.c: the console ports */
+void weak_init(void);   /* lisp_weak.c: the guardian table */
+/* Run the finalizers wgc has queued (ports, guardians): only at a safe
+ * point -- between top-level forms, or from (run-finalizers) -- never from
+ * inside an allocation.  Returns how many ran. */
+size_t lisp_run_finalizers(void);
+/* Apply guardian g to argv[0..argc) (rooted): the evaluator calls it. */
+value guardian_call(value g, int argc, value *argv);
+bool lisp_equal(value a, value b);   /* equal? (lisp_prims.c) */
 /* Primitives that the evaluator runs itself, to keep tail calls proper. */
 extern const struct prim_def *prim_apply_def, *prim_callwv_def;
 /* The global value of a primitive by name (for code built in C). */
@@ -352,7 +378,7 @@ size_t want_index(const char *who, value v, size_t limit, bool inclusive);
 void want_range(const char *who, int argc, value *argv, int i, size_t len, size_t *start,
                 size_t *end);
 /* ports (lisp_ports.c) */
-void port_close(value port);   /* the one place a port is closed (a finalizer's job later) */
+void port_close(value port);   /* the one place a port is closed (by hand or by its finalizer) */
 void lisp_clock_start(void);   /* called by lisp_start first */
 int64_t lisp_elapsed_ns(void); /* since then */
 /* (exit code) unwinds like an error with this flag set. */

@@ -17,7 +17,10 @@ LISP_NODE := examples/node/index.js examples/node/cli.js examples/node/package.j
 
 # The C functions the JS side calls (lisp_api.h), and the runtime helpers it uses.
 LISP_EXPORTS := _lisp_start,_lisp_eval,_lisp_incomplete,_lisp_last_error,_lisp_exit_status,\
-                _lisp_collect,_lisp_stats_json,_lisp_trace_start,_lisp_trace_write,_malloc,_free
+                _lisp_collect,_lisp_stats_json,_lisp_trace_start,_lisp_trace_write,\
+                _lisp_handle_eval,_lisp_handle_number,_lisp_handle_string,_lisp_handle_bool,\
+                _lisp_handle_list,_lisp_handle_call,_lisp_handle_release,_lisp_handle_count,\
+                _lisp_handle_json,_malloc,_free
 lisp_empty :=
 lisp_space := $(lisp_empty) $(lisp_empty)
 # MODULARIZE: a factory (createLispCore), so each interpreter gets its own memory.

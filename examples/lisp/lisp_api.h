@@ -35,6 +35,19 @@ int lisp_exit_status(void);
 void lisp_collect(void);
 /* wgc_stats as a JSON object (a static buffer, valid until the next call). */
 const char *lisp_stats_json(void);
+/* Handles: Scheme values the embedder holds (each a root until released).
+ * Those returning an int give the new handle, or -1 with the message in
+ * lisp_last_error(). */
+int lisp_handle_eval(const char *src, size_t len);   /* the last form's value */
+int lisp_handle_number(double d);
+int lisp_handle_string(const char *s, size_t len);
+int lisp_handle_bool(int b);
+int lisp_handle_list(int n, const int32_t *ids);
+int lisp_handle_call(int f, int n, const int32_t *ids);
+int lisp_handle_release(int id);   /* 1 if it was live */
+int lisp_handle_count(void);
+/* The value as JSON (numbers, strings, booleans, lists, vectors), or NULL. */
+const char *lisp_handle_json(int id);
 /* wgc's event trace: start recording; write it to path (1 ok, 0 failed). */
 int lisp_trace_start(void);
 int lisp_trace_write(const char *path);

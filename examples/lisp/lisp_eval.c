@@ -1202,6 +1202,11 @@ call:
         set_sp(base);
         goto done;
     }
+    if (IS(f, K_GUARDIAN)) {   /* (g obj) registers obj, (g) takes one back */
+        result = guardian_call(f, (int)(sp - base - 1), &vstack[base + 1]);
+        set_sp(base);
+        goto done;
+    }
     if (IS(f, K_CASELAMBDA)) {   /* the first clause that takes argc arguments */
         size_t argc = sp - base - 1;
         value c = ((struct caselambda *)f)->clauses;

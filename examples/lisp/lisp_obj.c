@@ -93,6 +93,22 @@ value cons(value a, value d)
     return (value)p;
 }
 
+bool lisp_alloc_quiet;
+
+value cons_quiet(value a, value d)
+{
+    WGC_LOCALS(a, d);
+    bool was = lisp_alloc_quiet;
+    lisp_alloc_quiet = true;
+    struct pair *p = wgc_alloc(&pair_type);
+    lisp_alloc_quiet = was;
+    if (!p) return 0;
+    p->hdr = HDR(K_PAIR);
+    p->car = a;
+    p->cdr = d;
+    return (value)p;
+}
+
 value make_string_checked(const char *who, int64_t len)
 {
     if (len < 0) lisp_error("%s: negative length %" PRId64, who, len);
@@ -273,7 +289,7 @@ value make_caselambda(value clauses, value name)
 bool procedure_p(value v)
 {
     return IS(v, K_CLOSURE) || IS(v, K_PRIM) || IS(v, K_CONT) || IS(v, K_PARAM) ||
-           IS(v, K_CASELAMBDA);
+           IS(v, K_CASELAMBDA) || IS(v, K_GUARDIAN);
 }
 
 value list_from(value *items, size_t n)

@@ -14,9 +14,13 @@
  *       `read` is the ordinary reader over a string).  Output to a string
  *       port grows buf (lisp_store, L6); output to a file goes to its FILE.
  *   T2. port_close is the only place a port is closed (a FILE freed).  An
- *       unclosed file port that becomes garbage keeps its FILE open until
- *       the process ends, since wgc has no finalizers yet; when it does,
- *       the finalizer of a port calls port_close.
+ *       output file port (the only kind that keeps a FILE open: an input
+ *       file is read whole and closed at open, T1) has a wgc finalizer
+ *       from its open (flag P_FINALIZER) until port_close removes it, so
+ *       one dropped unclosed is closed at the next safe point after a
+ *       collection finds it (lisp_weak.c, K1).  When fopen runs out of
+ *       descriptors, a full collection and the finalizers run first and
+ *       fopen is tried again.
  *   T3. cur_out / cur_in (roots) are the current output and input ports;
  *       with-output-to-file and with-input-from-file swap them with
  *       call_with_cleanup, which restores them however the thunk is left.
@@ -38,6 +42,7 @@ enum {
     P_IN = 1, P_OUT = 2, P_STRING = 4, P_FILE = 8, P_CONSOLE = 16, P_OPEN = 32,
     P_STDIN_PENDING = 64,   /* the console input port: stdin is read at its first use */
     P_STDERR = 128,
+    P_FINALIZER = 256,   /* a wgc finalizer will close it (T2) */
 };
 
 #define PORT(v) ((struct port *)(v))
@@ -50,6 +55,13 @@ void port_close(value port)   /* T2 */
 {
     struct port *p = PORT(port);
     if (p->flags & P_CONSOLE) return;   /* the console stays open */
+    if (p->flags & P_FINALIZER) {   /* closed by hand: nothing left for the finalizer */
+        p->flags &= ~(uintptr_t)P_FINALIZER;
+        bool was = lisp_alloc_quiet;
+        lisp_alloc_quiet = true;
+        wgc_finalizer_remove((void *)port);
+        lisp_alloc_quiet = was;
+    }
     if ((p->flags & P_FILE) && p->fp) {
         fclose(p->fp);
         p->fp = NULL;
@@ -59,6 +71,30 @@ void port_close(value port)   /* T2 */
 
 /* lisp_api.h: 0 turns the host's files off (the fuzzer's sandbox). */
 int lisp_file_access = 1;
+
+/* A file port that became garbage unclosed (T2): wgc runs this at a safe
+ * point (lisp_run_finalizers); its registration is used up. */
+static void port_finalizer(void *obj, void *data)
+{
+    (void)data;
+    PORT((value)obj)->flags &= ~(uintptr_t)P_FINALIZER;
+    port_close((value)obj);
+}
+
+/* fopen, and when the process is out of file descriptors, once more after
+ * a full collection has found the dropped ports and their finalizers have
+ * closed them (a primitive is a safe point for finalizers). */
+static FILE *open_file(const char *path, const char *mode)
+{
+    FILE *f = fopen(path, mode);
+    if (!f && (errno == EMFILE || errno == ENFILE)) {
+        int err = errno;
+        wgc_collect();
+        if (lisp_run_finalizers() > 0) f = fopen(path, mode);   /* else errno is lost */
+        else errno = err;
+    }
+    return f;
+}
 
 static const char *want_filename(const char *who, value v)
 {
@@ -83,7 +119,7 @@ static value open_input_file(const char *who, value name)
                         who, path, (int64_t)st.st_size, LISP_MAX_STRING);
     buf = make_string_checked(who, (int64_t)st.st_size);
     path = STR(name)->data;   /* no move, but reread after allocating anyway */
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_file(path, "rb");
     if (!f) lisp_error_kind(ERRK_FILE, "%s: cannot open \"%s\": %s", who, path, strerror(errno));
     size_t n = fread(STR(buf)->data, 1, STR(buf)->len, f);
     bool bad = ferror(f);
@@ -98,15 +134,27 @@ static value open_input_file(const char *who, value name)
 
 static value open_output_file(const char *who, value name)
 {
-    WGC_LOCALS(name);
+    value port = 0;
+    WGC_LOCALS(name, port);   /* port too: open_file may collect */
     want_filename(who, name);
-    value port = make_port(P_OUT | P_FILE, NIL, name);   /* allocate before opening */
-    FILE *f = fopen(STR(name)->data, "wb");
+    port = make_port(P_OUT | P_FILE, NIL, name);   /* allocate before opening */
+    FILE *f = open_file(STR(name)->data, "wb");
     if (!f)
         lisp_error_kind(ERRK_FILE, "%s: cannot open \"%s\": %s", who, STR(name)->data,
                         strerror(errno));
     PORT(port)->fp = f;
     PORT(port)->flags |= P_OPEN;
+    /* Dropped unclosed, it is closed by its finalizer (T2).  If wgc has no
+     * room to register one, close the file rather than leak it. */
+    bool was = lisp_alloc_quiet;
+    lisp_alloc_quiet = true;
+    bool ok = wgc_finalizer_add((void *)port, port_finalizer, NULL);
+    lisp_alloc_quiet = was;
+    if (!ok) {
+        port_close(port);
+        lisp_error_unwind("out of memory (a finalizer for %s)", who);
+    }
+    PORT(port)->flags |= P_FINALIZER;
     return port;
 }
 

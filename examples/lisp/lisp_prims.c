@@ -471,6 +471,8 @@ static bool equal_at(value a, value b, int depth)
     }
 }
 
+bool lisp_equal(value a, value b) { return equal_at(a, b, 0); }
+
 static value p_eq_p(int argc, value *argv) { return BOOL(argv[0] == argv[1]); }
 static value p_eqv_p(int argc, value *argv) { return BOOL(eqv_p(argv[0], argv[1])); }
 static value p_equal_p(int argc, value *argv) { return BOOL(equal_at(argv[0], argv[1], 0)); }
@@ -1065,6 +1067,7 @@ void prims_init(void)
 {
     const struct { const struct prim_def *t; size_t n; } tables[] = {
         {prim_table, prim_count}, {r7rs_prims, r7rs_prim_count}, {port_prims, port_prim_count},
+        {weak_prims, weak_prim_count},
     };
     for (size_t k = 0; k < sizeof tables / sizeof tables[0]; k++) {
         for (size_t i = 0; i < tables[k].n; i++) {
@@ -1078,6 +1081,7 @@ void prims_init(void)
     }
     r7rs_init();
     ports_init();
+    weak_init();
 }
 
 /* ---- the prelude: library procedures written in Scheme ------------------------------- */

@@ -326,6 +326,15 @@ static void print_at(value v, bool write, int depth)
         out_str(">", 1);
         return;
     }
+    case K_EPHEMERON:
+        out_cstr("#<ephemeron>");
+        return;
+    case K_GUARDIAN:
+        out_cstr("#<guardian>");
+        return;
+    case K_HASHTABLE:
+        out_cstr("#<hash-table>");
+        return;
     case K_COUNT:
         break;
     }

@@ -63,8 +63,35 @@ export interface Stats {
   pause_total_ns: number;
   pause_max_ns: number;
   pause_last_ns: number;
+  /** Objects whose finalizers wgc has queued (they run at the next safe point). */
+  finalizers_pending: number;
+  /** Live handles (Handle objects not yet released). */
+  handles: number;
   /** Fields a later version adds. */
   [field: string]: number;
+}
+
+/** What may be passed to Scheme: numbers (integers become exact),
+ *  strings, booleans, arrays (Scheme lists) and handles of the same
+ *  interpreter. */
+export type SchemeArg = number | string | boolean | Handle | SchemeArg[];
+
+/** What toJS() gives: numbers, strings, booleans, and arrays for lists and vectors. */
+export type JSValue = number | string | boolean | JSValue[];
+
+/** A Scheme value held from JS: a root of the wgc heap until it is
+ *  released, by release() or by a FinalizationRegistry once V8 has
+ *  collected the handle.  Methods of a released handle throw. */
+export interface Handle {
+  /** Apply the procedure to args; a handle on the result.  A Scheme error
+   *  is thrown as an Error with its message. */
+  call(...args: SchemeArg[]): Handle;
+  /** The value as JS; an Error for procedures, symbols and other values
+   *  with no JS counterpart, improper lists, NaN, integers beyond 2^53. */
+  toJS(): JSValue;
+  /** Drop the value now (a second call does nothing). */
+  release(): void;
+  readonly released: boolean;
 }
 
 /** One interpreter: its own wasm instance, heap and global environment. */
@@ -81,6 +108,13 @@ export interface Scheme {
   traceStart(): boolean;
   /** Write the trace as Chrome Trace JSON; false if it could not. */
   traceWrite(path: string): boolean;
+  /** Evaluate source; a handle on its last form's value.  A Scheme error
+   *  is thrown as an Error with its message (nothing is written to fd 2). */
+  evalValue(source: string | Buffer): Handle;
+  /** A handle on a JS value converted to Scheme (a handle is returned as is). */
+  value(x: SchemeArg): Handle;
+  /** How many handles are live. */
+  handleCount(): number;
   /** The emscripten module object (for the curious). */
   module: unknown;
 }

@@ -44,12 +44,37 @@
 //                          heap_sys, pause_max_ns, ...)
 //   collect()           -> run a full collection
 //   traceStart(), traceWrite(path) -> wgc's Chrome Trace JSON event trace
+//   evalValue(source)   -> a Handle on the value of source's last form;
+//                          throws an Error with the Scheme message on an
+//                          error (nothing is written to fd 2)
+//   value(x)            -> a Handle on a JS value converted to Scheme
+//   handleCount()       -> how many handles are live (not yet released)
+//
+// Handles: a JS object holding one Scheme value, which stays alive (it is
+// a root of the wgc heap: a slot of a table on the C side) until the handle
+// is released: by handle.release(), or by JS's FinalizationRegistry once
+// V8 has collected the handle object itself.
+//   handle.call(...args) -> a Handle on the result of applying the
+//                          procedure to args: JS numbers (integers become
+//                          exact), strings, booleans, arrays (Scheme lists)
+//                          or other handles of the same interpreter
+//   handle.toJS()        -> the value as JS: numbers, strings, booleans,
+//                          lists and vectors (as arrays) of them; an Error
+//                          for anything else (procedures, symbols, ...)
+//   handle.release()     -> drop the value now (later calls throw)
+//   handle.released      -> true once released
+// Output written during evalValue/call goes to onOutput, else to
+// process.stdout / process.stderr.
 'use strict';
 
 const fs = require('fs');
 const path = require('path');
 
 const STATUS = ['ok', 'error', 'exit'];
+
+// The class of every interpreter's handles (each create() has its own
+// subclass), so a handle of another interpreter is recognised as one.
+class SchemeHandle {}
 
 function findCore(corePath) {
   if (corePath) return path.resolve(corePath);
@@ -132,7 +157,7 @@ function create(options = {}) {
     });
   }
 
-  return {
+  const api = {
     eval(source, evalOptions = {}) {
       const printResults = evalOptions.printResults ?? options.printResults ?? false;
       const collected = { out: [], err: [] };
@@ -177,8 +202,128 @@ function create(options = {}) {
     traceWrite(file) {
       return withCString(path.resolve(file), (p) => Module._lisp_trace_write(p)) !== 0;
     },
+    evalValue(source) {
+      return wrap(direct(() => withCString(source, (p, n) => Module._lisp_handle_eval(p, n))));
+    },
+    value(x) {
+      return newHandle(x);
+    },
+    handleCount() {
+      return Module._lisp_handle_count();
+    },
     module: Module,
   };
+
+  // ---- handles ----
+  // Each live Handle owns one slot of the C side's table (a wgc root).
+  // The registry releases the slot of a handle V8 has collected; an
+  // explicit release() unregisters it first, so a slot is never released
+  // twice (and a reused slot never by its previous owner).
+  const registry = new FinalizationRegistry((id) => {
+    if (!broken) Module._lisp_handle_release(id);
+  });
+  const lastError = () => Module.UTF8ToString(Module._lisp_last_error());
+  const lispWrite = Module.lispWrite;
+  const writeThrough = (fd, bytes) =>
+    (fd === 2 ? process.stderr : process.stdout).write(Buffer.from(bytes));
+  // Run a C call that returns a handle id or -1 (then throw its message);
+  // output goes to onOutput, else to this process's stdout/stderr.
+  function direct(fn) {
+    if (broken) throw broken;
+    if (!options.onOutput) Module.lispWrite = writeThrough;
+    let id;
+    try {
+      id = fn();
+    } catch (e) {
+      broken = new Error('wgc-lisp: the interpreter failed and cannot be used any more: ' +
+                         (e && e.message || e));
+      throw broken;
+    } finally {
+      Module.lispWrite = lispWrite;
+    }
+    if (id < 0) throw new Error('wgc-lisp: ' + lastError());
+    return id;
+  }
+  function withIds(ids, fn) {
+    const p = Module._malloc(4 * Math.max(1, ids.length));
+    if (!p) throw new Error('wgc-lisp: malloc failed');
+    try {
+      Module.HEAP32.set(ids, p >> 2);
+      return fn(p);
+    } finally {
+      Module._free(p);
+    }
+  }
+  // The id of a handle of this interpreter, live.
+  function idOf(h) {
+    const id = ids.get(h);
+    if (id === undefined) throw new Error('wgc-lisp: a handle of another interpreter');
+    if (id < 0) throw new Error('wgc-lisp: this handle was released');
+    return id;
+  }
+  // JS values as Scheme values: ids of new handles (temps) or of handles
+  // given; temps collects the new ones, which the caller releases.
+  function toScheme(x, temps) {
+    if (x instanceof SchemeHandle) return idOf(x);
+    let id;
+    if (typeof x === 'number') id = direct(() => Module._lisp_handle_number(x));
+    else if (typeof x === 'boolean') id = direct(() => Module._lisp_handle_bool(x ? 1 : 0));
+    else if (typeof x === 'string')
+      id = direct(() => withCString(x, (p, n) => Module._lisp_handle_string(p, n)));
+    else if (Array.isArray(x)) {
+      const items = x.map((e) => toScheme(e, temps));
+      id = withIds(items, (p) => direct(() => Module._lisp_handle_list(items.length, p)));
+    } else {
+      throw new TypeError(`wgc-lisp: cannot pass ${x === null ? 'null' : typeof x} to Scheme ` +
+                          '(numbers, strings, booleans, arrays and handles only)');
+    }
+    temps.push(id);
+    return id;
+  }
+  const ids = new WeakMap();   // Handle -> its slot, -1 once released
+  class Handle extends SchemeHandle {
+    get released() { return ids.get(this) < 0; }
+    call(...args) {
+      const f = idOf(this);
+      const temps = [];
+      try {
+        const argIds = args.map((a) => toScheme(a, temps));
+        return wrap(withIds(argIds, (p) => direct(() => Module._lisp_handle_call(f, argIds.length, p))));
+      } finally {
+        if (!broken) for (const id of temps) Module._lisp_handle_release(id);
+      }
+    }
+    toJS() {
+      const id = idOf(this);
+      if (broken) throw broken;
+      const p = Module._lisp_handle_json(id);
+      if (!p) throw new Error('wgc-lisp: ' + lastError());
+      return JSON.parse(Module.UTF8ToString(p));
+    }
+    release() {
+      const id = ids.get(this);
+      if (id === undefined || id < 0) return;
+      registry.unregister(this);
+      ids.set(this, -1);
+      if (!broken) Module._lisp_handle_release(id);
+    }
+  }
+  function wrap(id) {
+    const h = new Handle();
+    ids.set(h, id);
+    registry.register(h, id, h);
+    return h;
+  }
+  function newHandle(x) {
+    if (x instanceof Handle) return x;
+    if (x instanceof SchemeHandle) throw new Error('wgc-lisp: a handle of another interpreter');
+    const temps = [];
+    const id = toScheme(x, temps);
+    temps.pop();   // the outermost is the new handle's own slot
+    for (const t of temps) Module._lisp_handle_release(t);
+    return wrap(id);
+  }
+  return api;
 }
 
 module.exports = { create };

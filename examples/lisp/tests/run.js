@@ -275,6 +275,129 @@ function apiChecks(apiPath) {
     const { finalized, N } = JSON.parse(r.stdout);
     assert.ok(finalized >= N - 1, `only ${finalized} of ${N} instances were collected`);
   });
+  check('handles: evalValue, call, toJS, release', () => {
+    const s = lisp.create();
+    const f = s.evalValue('(define (pair-up a b) (list a b (+ a 1))) pair-up');
+    assert.deepStrictEqual(f.call(1, 2).toJS(), [1, 2, 2]);
+    assert.deepStrictEqual(s.evalValue('(vector 1 "a\\n\\"b" #t #f 2.5 (list) (list 1 (vector)))').toJS(),
+                           [1, 'a\n"b', true, false, 2.5, [], [1, []]]);
+    assert.strictEqual(s.evalValue('(* 4 1000000000)').toJS(), 4e9);   // a boxed integer on wasm32
+    const plus = s.evalValue('+');
+    assert.strictEqual(s.evalValue('(lambda (f . xs) (apply f xs))').call(plus, 1, 2, 3).toJS(), 6);
+    assert.strictEqual(s.evalValue('length').call([1, [2, 3], 'x', true]).toJS(), 4);
+    assert.deepStrictEqual(s.evalValue('(lambda (l) (map (lambda (x) (* x x)) l))').call([1, 2, 3]).toJS(), [1, 4, 9]);
+    assert.strictEqual(s.evalValue('string-length').call('héllo').toJS(), 6);   // UTF-8 bytes
+    assert.strictEqual(s.evalValue('(lambda (s) (string-append s "!"))').call('héllo').toJS(), 'héllo!');
+    assert.strictEqual(s.evalValue('exact?').call(3).toJS(), true);
+    assert.strictEqual(s.evalValue('exact?').call(3.5).toJS(), false);
+    // handles hold their values through collections
+    const v = s.evalValue('(make-vector 3 (list "kept"))');
+    s.eval('(collect-garbage) (make-vector 100000 0) (collect-garbage)');
+    s.collect();
+    assert.deepStrictEqual(v.toJS(), [['kept'], ['kept'], ['kept']]);
+    // a handle passed back to Scheme is the same object
+    const ident = s.evalValue('(lambda (a b) (eq? a b))');
+    assert.strictEqual(ident.call(v, v).toJS(), true);
+    assert.strictEqual(s.value(5).toJS(), 5);
+    assert.deepStrictEqual(s.value(['a', [1, false]]).toJS(), ['a', [1, false]]);
+  });
+  check('handles: errors are clear JS Errors', () => {
+    const s = lisp.create();
+    const f = s.evalValue('car');
+    assert.throws(() => f.toJS(), /^Error: wgc-lisp: toJS: a primitive has no JS value/);
+    assert.throws(() => s.evalValue("'sym").toJS(), /toJS: a symbol has no JS value/);
+    assert.throws(() => s.evalValue("(cons 1 2)").toJS(), /toJS: not a proper list/);
+    assert.throws(() => s.evalValue('(/ 0. 0.)').toJS(), /NaN/);
+    assert.throws(() => f.call(1), /^Error: wgc-lisp: car: expected pair, got 1$/);
+    assert.throws(() => s.evalValue('(car 1)'), /^Error: wgc-lisp: car: expected pair, got 1$/);
+    assert.throws(() => s.evalValue('5').call(1), /call: expected procedure, got 5/);
+    assert.throws(() => s.evalValue('(exit 3)'), /exit called \(status 3\)/);
+    assert.throws(() => f.call({}), /^TypeError: wgc-lisp: cannot pass object to Scheme/);
+    assert.throws(() => f.call(null), /cannot pass null/);
+    assert.throws(() => f.call(lisp.create().evalValue('1')), /a handle of another interpreter/);
+    f.release();
+    assert.strictEqual(f.released, true);
+    assert.throws(() => f.call([1]), /^Error: wgc-lisp: this handle was released$/);
+    assert.throws(() => f.toJS(), /this handle was released/);
+    f.release();   // twice: nothing
+    // the interpreter goes on after all that
+    assert.strictEqual(s.eval('(display (+ 1 2))').output, '3');
+    assert.strictEqual(s.evalValue('(+ 1 2)').toJS(), 3);
+  });
+  check('handles: released explicitly, their values are collected', () => {
+    const s = lisp.create();
+    const mk = s.evalValue('(lambda (i) (make-vector 100 i))');
+    const base = s.handleCount();
+    const hs = [];
+    for (let i = 0; i < 2000; i++) hs.push(mk.call(i));
+    assert.strictEqual(s.handleCount(), base + 2000);
+    s.collect();
+    const held = s.stats().live_bytes;
+    for (const h of hs) h.release();
+    s.collect();
+    assert.strictEqual(s.handleCount(), base);
+    assert.strictEqual(s.stats().handles, base);
+    assert.ok(s.stats().live_bytes < held - 2000 * 400, `${s.stats().live_bytes} vs ${held}`);
+  });
+  check('handles: 100 000 dropped handles are released by FinalizationRegistry (node --expose-gc)', () => {
+    const script = `
+      const lisp = require(${JSON.stringify(path.resolve(apiPath, 'index.js'))});
+      const s = lisp.create();
+      const mk = s.evalValue('(lambda (i) (make-vector 20 i))');
+      const base = s.handleCount();
+      (function () { for (let i = 0; i < 100000; i++) mk.call(i); })();
+      const made = s.handleCount() - base;
+      s.collect();
+      const held = s.stats().live_bytes;
+      (async () => {
+        for (let k = 0; k < 100 && s.handleCount() > base; k++) {
+          global.gc();
+          await new Promise((res) => setTimeout(res, 10));
+        }
+        s.collect();
+        process.stdout.write(JSON.stringify({ made, left: s.handleCount() - base, held,
+                                              after: s.stats().live_bytes,
+                                              works: mk.call(7).toJS().length }));
+      })();`;
+    const r = require('child_process').spawnSync(process.execPath, ['--expose-gc', '-e', script],
+                                                 { encoding: 'utf8' });
+    assert.strictEqual(r.status, 0, r.stderr);
+    const o = JSON.parse(r.stdout);
+    assert.strictEqual(o.made, 100000);
+    assert.strictEqual(o.left, 0, `${o.left} handles were not released`);
+    // 100 000 vectors of 22 words: some 8.8 MB on wasm32, all reclaimed
+    assert.ok(o.held > 8e6 && o.after < o.held - 8e6, JSON.stringify(o));
+    assert.strictEqual(o.works, 20);
+  });
+  check('finalizers run between forms; guardians and weak tables through the API', () => {
+    const s = lisp.create();
+    s.eval('(define g (make-guardian)) (define p (open-output-file "/dev/null")) (g (list 1 2))');
+    s.eval('(set! p #f)');
+    s.collect();   // from JS: the finalizers are queued, and run at the next safe point
+    assert.ok(s.stats().finalizers_pending >= 2, JSON.stringify(s.stats()));
+    assert.strictEqual(s.eval('(display (g))').output, '(1 2)');
+    assert.strictEqual(s.stats().finalizers_pending, 0);
+    const r = s.eval('(define t (make-hash-table eq? \'weak-keys)) (hash-table-set! t (list 1) 2) ' +
+                     '(collect-garbage) (display (hash-table-count t))');
+    assert.strictEqual(r.output, '0');
+  });
+  check('out of file descriptors, an open collects and runs the finalizers (ulimit -n 64)', () => {
+    const file = path.join(os.tmpdir(), `wgc-lisp-emfile-${process.pid}.scm`);
+    const data = path.join(os.tmpdir(), `wgc-lisp-emfile-${process.pid}.txt`);
+    fs.writeFileSync(file, `(define (drop i) (let ((p (open-output-file ${JSON.stringify(data)}))) (write i p) i))
+(define (loop i) (if (< i 2000) (begin (drop i) (loop (+ i 1)))))
+(loop 0)
+(display "2000 opens")`);
+    const cli = path.resolve(apiPath, 'lisp.js');
+    const r = require('child_process').spawnSync('sh', ['-c', 'ulimit -n 64 && exec "$0" "$1" "$2"',
+                                                        process.execPath, cli, file],
+                                                 { encoding: 'utf8' });
+    fs.unlinkSync(file);
+    if (fs.existsSync(data)) fs.unlinkSync(data);
+    assert.strictEqual(r.stderr, '');
+    assert.strictEqual(r.stdout, '2000 opens');
+    assert.strictEqual(r.status, 0);
+  });
   const results = [];
   for (const c of checks) {
     const start = Date.now();
