@@ -22,6 +22,11 @@ void *gc_fail(enum wgc_error err, size_t size)
     return NULL;
 }
 
+void gc_error(enum wgc_error err)
+{
+    gc.last_error = err;
+}
+
 enum wgc_error wgc_last_error(void)
 {
     return gc.last_error;

@@ -65,8 +65,10 @@ struct gc_state {
 };
 extern struct gc_state gc;
 
-/* Record an API error (wgc_last_error, the hook); returns NULL. */
+/* Record an API error (wgc_last_error, the hook); returns NULL.  The hook
+ * is for allocating calls; the others only set wgc_last_error (gc_error). */
 void *gc_fail(enum wgc_error err, size_t size);
+void gc_error(enum wgc_error err);
 
 /* ---- table.c: growable arrays of fixed-size items from sys_alloc (root
  * tables, weak and finalizer registries; never libc malloc). */

@@ -99,7 +99,7 @@ static struct box *box_of(const void *p, uintptr_t tag)
     struct span *s = gc.init ? span_of((uintptr_t)p) : NULL;
     if (s == NULL || !s->noscan || span_obj_bytes(s) < sizeof(struct box) ||
         !is_object((uintptr_t)p) || ((const struct box *)p)->tag != tag) {
-        gc_fail(WGC_ERR_BAD_ARG, 0);
+        gc_error(WGC_ERR_BAD_ARG);
         return NULL;
     }
     return (struct box *)p;
@@ -149,11 +149,11 @@ void *wgc_ephemeron_value(const void *eph)
 bool wgc_finalizer_add(void *obj, wgc_finalizer fn, void *data)
 {
     if (!gc.init) {
-        gc_fail(WGC_ERR_NOT_INIT, 0);
+        gc_error(WGC_ERR_NOT_INIT);
         return false;
     }
     if (fn == NULL || !is_object((uintptr_t)obj)) {
-        gc_fail(WGC_ERR_BAD_ARG, 0);
+        gc_error(WGC_ERR_BAD_ARG);
         return false;
     }
     struct finalizer f = {(uintptr_t)obj, fn, data};
@@ -173,7 +173,7 @@ bool wgc_finalizer_remove(void *obj)
             return true;
         }
     }
-    gc_fail(WGC_ERR_BAD_ARG, 0);
+    gc_error(WGC_ERR_BAD_ARG);
     return false;
 }
 
@@ -185,7 +185,7 @@ size_t wgc_finalizers_pending(void)
 size_t wgc_run_finalizers(void)
 {
     if (in_run) {   /* from inside a finalizer: the outer call goes on */
-        gc_fail(WGC_ERR_BAD_ARG, 0);
+        gc_error(WGC_ERR_BAD_ARG);
         return 0;
     }
     in_run = true;

@@ -376,7 +376,11 @@ void *wgc_ephemeron_value(const void *e);
  * (NULL, outside the heap, freed, interior) or fn is NULL.
  * wgc_finalizer_remove: the newest registration of obj; false + BAD_ARG
  * when it has none.  wgc_run_finalizers returns how many ran; called from
- * inside a finalizer it runs none (0, BAD_ARG), the outer call goes on. */
+ * inside a finalizer it runs none (0, BAD_ARG), the outer call goes on.
+ * A finalizer must return normally (not longjmp out of wgc_run_finalizers).
+ * These calls and wgc_weak_get / wgc_ephemeron_key / _value report bad
+ * input through wgc_last_error only; the error hook is for allocating
+ * calls (wgc_weak_new and wgc_ephemeron_new among them). */
 typedef void (*wgc_finalizer)(void *obj, void *data);
 bool wgc_finalizer_add(void *obj, wgc_finalizer fn, void *data);
 bool wgc_finalizer_remove(void *obj);
