@@ -350,6 +350,11 @@ static void put_event(struct json_out *o, const struct trace_event *e)
         put_counter(o, "heap_alloc", e->nanotime, e->args[0]);
         put_counter(o, "heap_goal", e->nanotime, e->args[1]);
         break;
+    case TRACE_EV_WEAK:
+        put_counter(o, "finalizers_queued", e->nanotime, e->args[0]);
+        put_counter(o, "ephemerons", e->nanotime, e->args[1]);
+        put_counter(o, "weak_refs", e->nanotime, e->args[2]);
+        break;
     default:
         o->unmatched++;
     }

@@ -73,6 +73,7 @@ enum trace_kind {
     TRACE_EV_PHASE_BEGIN,    /* phase */
     TRACE_EV_PHASE_END,      /* phase */
     TRACE_EV_HEAP,           /* args: heap_alloc, goal */
+    TRACE_EV_WEAK,           /* args: finalizers queued, ephemerons, weak references */
 };
 
 /* One event as stored, and as trace_test_event copies it out. */
@@ -117,12 +118,19 @@ static inline void trace_heap(uint64_t heap_alloc, uint64_t goal)
     if (__builtin_expect(trace_running, 0))
         trace_record(TRACE_EV_HEAP, 0, heap_alloc, goal, 0);
 }
+/* After a collection's weak processing (weak.c): counter tracks. */
+static inline void trace_weak(uint64_t queued, uint64_t ephemerons, uint64_t weaks)
+{
+    if (trace_running)
+        trace_record(TRACE_EV_WEAK, 0, queued, ephemerons, weaks);
+}
 #else
 static inline void trace_gc_begin(uint64_t heap_alloc, uint64_t goal) {}
 static inline void trace_phase_begin(int phase) {}
 static inline void trace_phase_end(int phase) {}
 static inline void trace_gc_end(uint64_t heap_alloc, uint64_t live, uint64_t goal) {}
 static inline void trace_heap(uint64_t heap_alloc, uint64_t goal) {}
+static inline void trace_weak(uint64_t queued, uint64_t ephemerons, uint64_t weaks) {}
 #endif
 
 /* Called by wgc_init: honour WGC_TRACE_FILE (see above).  Only the first

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "trace.h"
 
 #define TAG_WEAK ((uintptr_t)0x5745414b)        /* "WEAK" */
 #define TAG_EPHEMERON ((uintptr_t)0x45504845)   /* "EPHE" */
@@ -357,6 +358,7 @@ void weak_process(void)
     }
     for (size_t i = first; i < ready.n; i++)
         mark_reach(((struct finalizer *)gc_table_at(&ready, i))->obj);
+    trace_weak(ready.n, ephemerons.n, weaks.n);   /* counter tracks in Perfetto */
 }
 
 const char *weak_check(void)
