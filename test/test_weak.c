@@ -333,8 +333,15 @@ static void mreach(void)
     }
 }
 
+/* A node the program may still touch: reachable now (a collection may run
+ * at any allocation -- in stress mode at every one -- and free the others),
+ * so the model's view is brought up to date first. */
 static int pick_live(struct rng *r)
 {
+    mreach();
+    for (int id = 0; id < MN; id++)
+        if (mn[id].live && !reach[id])
+            mn[id].live = false;
     for (int k = 0; k < 8; k++) {
         int id = (int)rng_below(r, MN);
         if (mn[id].live)
